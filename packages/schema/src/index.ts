@@ -1,0 +1,32 @@
+export {
+  ANNOTATION_FIELDS,
+  ATTR,
+  type AttributeMap,
+  FEEDBACK_ATTRIBUTE_FIELDS,
+  feedbackFromLogParts,
+  feedbackToLogParts,
+  formatTimestamp,
+  type LogRecordParts,
+  PREDICTION_ATTRIBUTE_FIELDS,
+  PREDICTION_BODY_FIELDS,
+  predictionFromLogParts,
+  predictionToLogParts,
+  RESOURCE_ATTR,
+} from './otel-mapping.ts';
+export {
+  type ExplanationEntry,
+  explanationEntrySchema,
+  FEEDBACK_EVENT,
+  type FeatureValue,
+  type FeedbackRecord,
+  feedbackRecordSchema,
+  featureValueSchema,
+  PREDICTION_EVENT,
+  type PredictionRecord,
+  type PredictionValue,
+  type PredlogEventName,
+  predictionRecordSchema,
+  predictionValueSchema,
+  SCHEMA_VERSION,
+} from './records.ts';
+export { fromStoredRecord, type StoredRecord, toStoredRecord } from './stored-record.ts';

@@ -1,0 +1,115 @@
+import {
+  ANNOTATION_FIELDS,
+  ATTR,
+  type AttributeMap,
+  FEEDBACK_ATTRIBUTE_FIELDS,
+  formatTimestamp,
+  type LogRecordParts,
+  PREDICTION_ATTRIBUTE_FIELDS,
+  RESOURCE_ATTR,
+} from './otel-mapping.ts';
+import { FEEDBACK_EVENT, PREDICTION_EVENT } from './records.ts';
+
+/**
+ * The flat JSON form of a logged record, one per NDJSON line and Loki line: the record's own
+ * snake_case fields, the pipeline's annotations (sampling_weight, retention_class, ...), and any
+ * other attribute under `attributes`. It is what `predlog query` filters on.
+ */
+export interface StoredRecord {
+  event: string;
+  timestamp: string;
+  service_name?: string;
+  trace_id?: string;
+  span_id?: string;
+  attributes?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+type FieldTable = ReadonlyArray<readonly [string, string]>;
+
+function buildKeyMap(...tables: FieldTable[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const table of tables) for (const [field, key] of table) map.set(key, field);
+  return map;
+}
+
+const predictionKeyToField = buildKeyMap(PREDICTION_ATTRIBUTE_FIELDS, ANNOTATION_FIELDS);
+const feedbackKeyToField = buildKeyMap(FEEDBACK_ATTRIBUTE_FIELDS, ANNOTATION_FIELDS);
+const genericKeyToField = buildKeyMap(ANNOTATION_FIELDS);
+const predictionFieldToKey = new Map([...predictionKeyToField].map(([k, f]) => [f, k]));
+const feedbackFieldToKey = new Map([...feedbackKeyToField].map(([k, f]) => [f, k]));
+const genericFieldToKey = new Map([...genericKeyToField].map(([k, f]) => [f, k]));
+
+function keyMapFor(event: string): Map<string, string> {
+  if (event === PREDICTION_EVENT) return predictionKeyToField;
+  if (event === FEEDBACK_EVENT) return feedbackKeyToField;
+  return genericKeyToField;
+}
+
+/** Flattens log parts (and the resource's service name) into the stored form. */
+export function toStoredRecord(parts: LogRecordParts, resourceAttributes?: AttributeMap): StoredRecord {
+  const stored: StoredRecord = { event: parts.eventName, timestamp: formatTimestamp(parts.timeUnixMs) };
+  const serviceName = resourceAttributes?.[RESOURCE_ATTR.serviceName];
+  if (typeof serviceName === 'string') stored.service_name = serviceName;
+  const keyToField = keyMapFor(parts.eventName);
+  let extra: Record<string, unknown> | undefined;
+  for (const key in parts.attributes) {
+    const value = parts.attributes[key];
+    if (value === undefined) continue;
+    const field = keyToField.get(key);
+    if (field !== undefined) stored[field] = value;
+    else if (key !== ATTR.predictionLabel || parts.eventName !== PREDICTION_EVENT) {
+      if (extra === undefined) extra = {};
+      extra[key] = value;
+    }
+  }
+  for (const field in parts.body) {
+    const value = parts.body[field];
+    if (value !== undefined) stored[field] = value;
+  }
+  if (parts.traceId !== undefined) stored.trace_id = parts.traceId;
+  if (parts.spanId !== undefined) stored.span_id = parts.spanId;
+  if (extra !== undefined) stored.attributes = extra;
+  return stored;
+}
+
+/** The inverse of `toStoredRecord`, used to replay stored records into an exporter. */
+export function fromStoredRecord(stored: StoredRecord): LogRecordParts {
+  const event = stored.event;
+  const fieldToKey =
+    event === PREDICTION_EVENT ? predictionFieldToKey : event === FEEDBACK_EVENT ? feedbackFieldToKey : genericFieldToKey;
+  const attributes: AttributeMap = {};
+  const body: Record<string, unknown> = {};
+  for (const field in stored) {
+    if (
+      field === 'event' ||
+      field === 'timestamp' ||
+      field === 'service_name' ||
+      field === 'trace_id' ||
+      field === 'span_id' ||
+      field === 'attributes'
+    ) {
+      continue;
+    }
+    const value = stored[field];
+    const key = fieldToKey.get(field);
+    if (key !== undefined) attributes[key] = value;
+    else body[field] = value;
+  }
+  if (event === PREDICTION_EVENT) {
+    const prediction = body.prediction;
+    if (typeof prediction === 'string' || typeof prediction === 'number' || typeof prediction === 'boolean') {
+      attributes[ATTR.predictionLabel] = prediction;
+    }
+  }
+  if (stored.attributes !== undefined) Object.assign(attributes, stored.attributes);
+  const parts: LogRecordParts = {
+    eventName: event,
+    timeUnixMs: Date.parse(stored.timestamp),
+    attributes,
+    body,
+  };
+  if (typeof stored.trace_id === 'string') parts.traceId = stored.trace_id;
+  if (typeof stored.span_id === 'string') parts.spanId = stored.span_id;
+  return parts;
+}

@@ -78,6 +78,11 @@ export interface Processor extends LogRecordProcessor {
    * sampled-out prediction costs only the decision.
    */
   readonly headSampler?: Sampler;
+  /**
+   * What the records this processor drops count as in `predlog.records.dropped{reason}`
+   * (`sampled_out` for samplers). Default `filtered`.
+   */
+  readonly dropReason?: string;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }

@@ -1,4 +1,24 @@
 export {
+  type ConfigFile,
+  configFileSchema,
+  type ExportQueueConfig,
+  exportQueueConfigSchema,
+  type LoggerConfig,
+  loggerConfigSchema,
+  type PipelineConfig,
+  pipelineConfigSchema,
+} from './config.ts';
+export {
+  ConfigError,
+  type ConfigIssue,
+  loadConfigFile,
+  parseConfigText,
+  type PredlogConfig,
+  type ResolvedExporter,
+  type ResolvedProcessor,
+  resolveConfig,
+} from './config-loader.ts';
+export {
   type Clock,
   type ComponentFactory,
   type ComponentKind,
@@ -16,3 +36,16 @@ export {
 export { type DiagnosticEvent, type DiagnosticLevel, type Diagnostics, DiagnosticsChannel } from './diagnostics.ts';
 export { type LogRecordLike, millisToHrTime, PredlogLogRecord, toLogRecordParts } from './log-record.ts';
 export { BaseExporter, BaseProcessor } from './otel-adapters.ts';
+export type { FeedbackInput, ModelIdentity, PredictionInput } from './prediction-input.ts';
+export {
+  type CreatePredictionLoggerOptions,
+  createPredictionLogger,
+  type ExporterWithQueue,
+  type PipelineOptions,
+  PredictionLogger,
+  type PredictionLoggerOptions,
+  type PredictionTimer,
+} from './prediction-logger.ts';
+export { ComponentRegistry, componentType } from './registry.ts';
+export type { DropReason, PipelineStats } from './self-metrics.ts';
+export { SANITIZE_KINDS, type SanitizeKind } from './internal/value-capture.ts';

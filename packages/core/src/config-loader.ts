@@ -1,0 +1,420 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isPair, isScalar, LineCounter, type ParsedNode, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import {
+  type ConfigFile,
+  configFileSchema,
+  type ExportQueueConfig,
+  exportQueueConfigSchema,
+  type LoggerConfig,
+  type PipelineConfig,
+} from './config.ts';
+import type { ExporterFactory, ProcessorFactory } from './contracts.ts';
+import { type ComponentRegistry, componentType } from './registry.ts';
+
+export interface ConfigIssue {
+  /** The file, or `<inline config>` for an object passed in code. */
+  file: string;
+  line?: number;
+  column?: number;
+  /** Dotted key path, e.g. `processors.sampling/default.rate`. */
+  path: string;
+  message: string;
+}
+
+/** Start-up failure of a config: every problem found, each with file, position and key path. */
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+function formatIssue(issue: ConfigIssue): string {
+  const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  return `${where}: ${issue.path === '' ? '(top level)' : issue.path}: ${issue.message}`;
+}
+
+export interface ResolvedProcessor {
+  id: string;
+  factory: ProcessorFactory;
+  config: unknown;
+}
+
+export interface ResolvedExporter {
+  id: string;
+  factory: ExporterFactory;
+  config: unknown;
+  queue: ExportQueueConfig;
+}
+
+/** A config that passed every check, with each component's factory and parsed config. */
+export interface PredlogConfig {
+  /** Where it came from, for messages. */
+  source: string;
+  /** Directory relative paths in component configs resolve against. */
+  baseDir: string;
+  resource: Record<string, string>;
+  logger: LoggerConfig;
+  processors: Map<string, ResolvedProcessor>;
+  exporters: Map<string, ResolvedExporter>;
+  pipelines: Map<string, PipelineConfig>;
+  /** Components defined but used by no pipeline (a warning, not an error). */
+  unused: string[];
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads, substitutes and validates a YAML or JSON config file. Throws `ConfigError`. */
+export async function loadConfigFile(
+  file: string,
+  registry: ComponentRegistry,
+  env: Env = process.env,
+): Promise<PredlogConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError([{ file, path: '', message: `cannot read the config file (${reason})` }]);
+  }
+  return parseConfigText(text, file, registry, env);
+}
+
+/** Same as `loadConfigFile` on text already in memory (`file` names it in messages). */
+export function parseConfigText(
+  text: string,
+  file: string,
+  registry: ComponentRegistry,
+  env: Env = process.env,
+): PredlogConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return {
+          file,
+          ...(pos ? { line: pos.line, column: pos.col } : {}),
+          path: '',
+          message: `not valid ${file.endsWith('.json') ? 'JSON/YAML' : 'YAML'}: ${e.message.split('\n')[0]}`,
+        };
+      }),
+    );
+  }
+  const locate = (keyPath: readonly PropertyKey[], atKey?: string) => locateInDocument(doc, lineCounter, keyPath, atKey);
+  return validateConfig(doc.toJS() ?? {}, { file, baseDir: path.dirname(path.resolve(file)), env, registry, locate });
+}
+
+/** Validates a config object built in code (same rules as a file). Throws `ConfigError`. */
+export function resolveConfig(
+  raw: unknown,
+  registry: ComponentRegistry,
+  options: { env?: Env; baseDir?: string } = {},
+): PredlogConfig {
+  return validateConfig(raw, {
+    file: '<inline config>',
+    baseDir: options.baseDir ?? process.cwd(),
+    env: options.env ?? process.env,
+    registry,
+    locate: () => ({}),
+  });
+}
+
+interface ValidationContext {
+  file: string;
+  baseDir: string;
+  env: Env;
+  registry: ComponentRegistry;
+  locate: (keyPath: readonly PropertyKey[], atKey?: string) => { line?: number; column?: number };
+}
+
+function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
+  const issues: ConfigIssue[] = [];
+  const secretPaths = new Set<string>();
+  const substituted = substituteEnv(raw, [], ctx, issues, secretPaths);
+
+  const issue = (keyPath: readonly PropertyKey[], message: string, atKey?: string) => {
+    issues.push({ file: ctx.file, ...ctx.locate(keyPath, atKey), path: keyPath.map(String).join('.'), message });
+  };
+  const zodIssues = (base: readonly PropertyKey[], schema: z.ZodType, value: unknown): unknown => {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const zi of parsed.error.issues) {
+      const keyPath = [...base, ...zi.path];
+      if (zi.code === 'unrecognized_keys') {
+        for (const key of zi.keys) issue([...keyPath, key], `unknown key${suggest(key, knownKeys(schema, zi.path))}`, key);
+        continue;
+      }
+      issue(keyPath, describeZodIssue(zi, valueAt(value, zi.path), secretPaths.has(keyPath.join('.'))));
+    }
+    return undefined;
+  };
+
+  const top = zodIssues([], configFileSchema, substituted) as ConfigFile | undefined;
+  if (top === undefined) throw new ConfigError(issues);
+
+  const processors = new Map<string, ResolvedProcessor>();
+  for (const [id, body] of Object.entries(top.processors)) {
+    const type = componentType(id);
+    const factory = ctx.registry.getProcessor(type);
+    if (factory === undefined) {
+      issue(['processors', id], `unknown processor type "${type}"${listKnown(ctx.registry.types('processor'))}`, id);
+      continue;
+    }
+    const config = zodIssues(['processors', id], factory.configSchema, body ?? {});
+    if (config !== undefined) processors.set(id, { id, factory, config });
+  }
+
+  const exporters = new Map<string, ResolvedExporter>();
+  for (const [id, body] of Object.entries(top.exporters)) {
+    const type = componentType(id);
+    const factory = ctx.registry.getExporter(type);
+    if (factory === undefined) {
+      issue(['exporters', id], `unknown exporter type "${type}"${listKnown(ctx.registry.types('exporter'))}`, id);
+      continue;
+    }
+    const { queue: queueBody, ...own } = isPlainObject(body) ? body : body == null ? {} : { __invalid: body };
+    if ('__invalid' in own) {
+      issue(['exporters', id], `must be a map of settings (got ${typeName(body)})`);
+      continue;
+    }
+    const queue = zodIssues(['exporters', id, 'queue'], exportQueueConfigSchema, queueBody ?? {}) as
+      | ExportQueueConfig
+      | undefined;
+    const config = zodIssues(['exporters', id], factory.configSchema, own);
+    if (config !== undefined && queue !== undefined) exporters.set(id, { id, factory, config, queue });
+  }
+
+  const used = new Set<string>();
+  const pipelines = new Map<string, PipelineConfig>();
+  for (const [name, pipeline] of Object.entries(top.pipelines)) {
+    pipeline.processors.forEach((id, i) => {
+      used.add(`processors.${id}`);
+      if (!(id in top.processors)) {
+        issue(['pipelines', name, 'processors', i], `processor "${id}" is not defined under processors`);
+      }
+    });
+    pipeline.exporters.forEach((id, i) => {
+      used.add(`exporters.${id}`);
+      if (!(id in top.exporters)) {
+        issue(['pipelines', name, 'exporters', i], `exporter "${id}" is not defined under exporters`);
+      }
+    });
+    const duplicate = pipeline.processors.find((id, i) => pipeline.processors.indexOf(id) !== i);
+    if (duplicate !== undefined) issue(['pipelines', name, 'processors'], `processor "${duplicate}" is listed twice`);
+    pipelines.set(name, pipeline);
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues);
+  const unused = [
+    ...Object.keys(top.processors).map((id) => `processors.${id}`),
+    ...Object.keys(top.exporters).map((id) => `exporters.${id}`),
+  ].filter((key) => !used.has(key));
+  return {
+    source: ctx.file,
+    baseDir: ctx.baseDir,
+    resource: top.resource,
+    logger: top.logger,
+    processors,
+    exporters,
+    pipelines,
+    unused,
+  };
+}
+
+const envReference = /\$\$\{|\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{([^}]*)\}/g;
+const wholeReference = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+const plainNumber = /^-?(0|[1-9]\d*)(\.\d+)?$/;
+
+/**
+ * Replaces `${env:NAME}` and `${env:NAME:-default}` in every string; `$${` is a literal `${`. A
+ * scalar that is exactly one reference takes the type its value reads as (number, boolean), so
+ * `maxFileBytes: ${env:MAX_BYTES}` works; anything else stays a string. Paths whose value came from
+ * the environment are remembered so error messages never print them (they may be secrets).
+ */
+function substituteEnv(
+  value: unknown,
+  keyPath: PropertyKey[],
+  ctx: ValidationContext,
+  issues: ConfigIssue[],
+  secretPaths: Set<string>,
+): unknown {
+  if (typeof value === 'string') {
+    if (!value.includes('${')) return value;
+    let fromEnv = false;
+    const out = value.replace(envReference, (match, name?: string, fallback?: string, other?: string) => {
+      if (match === '$${') return '${';
+      if (other !== undefined) {
+        issues.push({
+          file: ctx.file,
+          ...ctx.locate(keyPath),
+          path: keyPath.map(String).join('.'),
+          message: `unsupported substitution "${match}": use \${env:NAME} or \${env:NAME:-default}`,
+        });
+        return match;
+      }
+      fromEnv = true;
+      const found = ctx.env[name as string];
+      if (found !== undefined && found !== '') return found;
+      if (fallback !== undefined) return fallback;
+      issues.push({
+        file: ctx.file,
+        ...ctx.locate(keyPath),
+        path: keyPath.map(String).join('.'),
+        message: `environment variable ${name} is not set and no default is given (\${env:${name}:-default})`,
+      });
+      return '';
+    });
+    if (fromEnv) secretPaths.add(keyPath.map(String).join('.'));
+    if (wholeReference.test(value)) {
+      if (plainNumber.test(out)) return Number(out);
+      if (out === 'true' || out === 'false') return out === 'true';
+    }
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, [...keyPath, i], ctx, issues, secretPaths));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, [...keyPath, k], ctx, issues, secretPaths);
+    return out;
+  }
+  return value;
+}
+
+function describeZodIssue(zi: z.core.$ZodIssue, got: unknown, secret: boolean): string {
+  const shown = secret ? 'a value from the environment' : describeValue(got);
+  switch (zi.code) {
+    case 'invalid_type':
+      if (got === undefined) return `is required (expected ${zi.expected})`;
+      return `expected ${zi.expected} (got ${shown})`;
+    case 'invalid_value':
+      return `must be one of ${zi.values.map((v) => JSON.stringify(v)).join(', ')} (got ${shown})`;
+    default:
+      return `${zi.message} (got ${shown})`;
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return value.length > 60 ? `a ${value.length}-character string` : JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return typeName(value);
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `a ${typeof value}`;
+}
+
+function valueAt(root: unknown, keyPath: readonly PropertyKey[]): unknown {
+  let current = root;
+  for (const key of keyPath) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Keys of the (possibly nested) object schema at `keyPath`, for "did you mean" hints. */
+function knownKeys(schema: z.ZodType, keyPath: readonly PropertyKey[]): string[] {
+  let current: unknown = schema;
+  const unwrap = (s: unknown): unknown => {
+    let node = s as { _zod?: { def?: { innerType?: unknown; in?: unknown; schema?: unknown; shape?: unknown } } };
+    for (let i = 0; i < 8 && node?._zod?.def; i++) {
+      const def = node._zod.def;
+      if (def.shape !== undefined) return node;
+      const next = def.innerType ?? def.in ?? def.schema;
+      if (next === undefined) return node;
+      node = next as typeof node;
+    }
+    return node;
+  };
+  current = unwrap(current);
+  for (const key of keyPath) {
+    const shape = (current as { _zod?: { def?: { shape?: Record<string, unknown> } } })?._zod?.def?.shape;
+    if (shape === undefined) return [];
+    current = unwrap(shape[String(key)]);
+  }
+  const shape = (current as { _zod?: { def?: { shape?: Record<string, unknown> } } })?._zod?.def?.shape;
+  return shape === undefined ? [] : Object.keys(shape);
+}
+
+function suggest(key: string, known: string[]): string {
+  if (known.length === 0) return '';
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of known) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  const hint = best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${best}"?)` : '';
+  return `${hint}; known keys: ${known.join(', ')}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function listKnown(types: string[]): string {
+  return types.length === 0 ? ' (no components of this kind are registered)' : `; known: ${types.join(', ')}`;
+}
+
+/**
+ * Line and column of the node at `keyPath` (or of the key `atKey` inside it), walking up to the
+ * nearest existing parent for keys that are missing.
+ */
+function locateInDocument(
+  doc: Document.Parsed,
+  lineCounter: LineCounter,
+  keyPath: readonly PropertyKey[],
+  atKey?: string,
+): { line?: number; column?: number } {
+  const position = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  for (let depth = keyPath.length; depth >= 0; depth--) {
+    const prefix = keyPath.slice(0, depth);
+    const parentPath = prefix.slice(0, -1);
+    const last = prefix[prefix.length - 1];
+    const parent = depth === 0 ? doc.contents : doc.getIn(parentPath, true);
+    if (depth > 0 && isMap(parent)) {
+      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(last));
+      if (pair !== undefined) {
+        const target = atKey !== undefined && depth === keyPath.length ? pair.key : (pair.value ?? pair.key);
+        const range = (target as ParsedNode | null)?.range;
+        if (range) return position(range[0]);
+      }
+      continue;
+    }
+    const node = depth === 0 ? doc.contents : (doc.getIn(prefix, true) as ParsedNode | undefined);
+    const range = (node as ParsedNode | null | undefined)?.range;
+    if (range) return position(range[0]);
+  }
+  return {};
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+const positiveInt = 'must be a positive whole number';
+
+/** Limits and queue of the PredictionLogger façade (the part that runs on the caller's thread). */
+export const loggerConfigSchema = z.strictObject({
+  /** Records the async boundary holds before it drops (and counts) new ones. */
+  maxQueueRecords: z.number().int(positiveInt).positive(positiveInt).default(65_536),
+  /** Approximate bytes the async boundary holds before it drops new records. */
+  maxQueueBytes: z
+    .number()
+    .int(positiveInt)
+    .positive(positiveInt)
+    .default(64 * 1024 * 1024),
+  /** Records moved across the boundary per background turn; smaller keeps event-loop pauses short. */
+  drainBatchSize: z.number().int(positiveInt).positive(positiveInt).default(512),
+  /** Strings longer than this are cut and marked `…[truncated N chars]`. */
+  maxStringLength: z.number().int(positiveInt).min(16, 'must be at least 16').default(8192),
+  /** Nesting deeper than this becomes the marker `[depth limit]`. */
+  maxDepth: z.number().int(positiveInt).min(1).max(64, 'must be at most 64').default(8),
+  /** Arrays longer than this keep their first items and a marker `…[N more items]`. */
+  maxArrayLength: z.number().int(positiveInt).positive(positiveInt).default(1024),
+  /** Objects with more keys keep the first ones and a `…` key counting the rest. */
+  maxObjectKeys: z.number().int(positiveInt).positive(positiveInt).default(512),
+  /** A record whose captured size exceeds this loses its raw_input (replaced by a marker). */
+  maxRecordBytes: z
+    .number()
+    .int(positiveInt)
+    .positive(positiveInt)
+    .default(1024 * 1024),
+  /** Read trace_id/span_id from the active OTel span when the caller gives none. */
+  captureTraceContext: z.boolean().default(true),
+  /** Time `shutdown()` waits for queues to drain before it counts the rest as dropped. */
+  shutdownTimeoutMs: z.number().int(positiveInt).positive(positiveInt).default(10_000),
+});
+export type LoggerConfig = z.output<typeof loggerConfigSchema>;
+
+/** Per-exporter export queue, under the exporter's `queue:` key. */
+export const exportQueueConfigSchema = z
+  .strictObject({
+    /** A batch is sent when it holds this many records... */
+    maxBatchSize: z.number().int(positiveInt).positive(positiveInt).default(2048),
+    /** ...or this many approximate bytes... */
+    maxBatchBytes: z
+      .number()
+      .int(positiveInt)
+      .positive(positiveInt)
+      .default(4 * 1024 * 1024),
+    /** ...or when its oldest record is this old. */
+    maxBatchAgeMs: z.number().int(positiveInt).positive(positiveInt).default(1000),
+    /** Records waiting to be sent (all batches) before new ones are dropped and counted. */
+    maxQueueRecords: z.number().int(positiveInt).positive(positiveInt).default(131_072),
+    /** One send may take this long before it is aborted and treated as a retryable failure. */
+    timeoutMs: z.number().int(positiveInt).positive(positiveInt).default(30_000),
+    retry: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        initialIntervalMs: z.number().int(positiveInt).positive(positiveInt).default(500),
+        maxIntervalMs: z.number().int(positiveInt).positive(positiveInt).default(30_000),
+        multiplier: z.number().min(1, 'must be at least 1').default(2),
+        /** Share of each interval randomised (0.2 = ±20%) so replicas do not retry in step. */
+        jitter: z.number().min(0).max(1, 'must be a number from 0 to 1').default(0.2),
+        /** A batch still failing after this long is dropped and counted as `export_failed`. */
+        maxElapsedMs: z.number().int(positiveInt).positive(positiveInt).default(300_000),
+      })
+      .prefault({}),
+  })
+  .refine((q) => q.maxQueueRecords >= q.maxBatchSize, {
+    path: ['maxQueueRecords'],
+    message: 'must be at least maxBatchSize',
+  });
+export type ExportQueueConfig = z.output<typeof exportQueueConfigSchema>;
+
+const componentId = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]*(\/[A-Za-z0-9_.-]+)?$/, 'must be "type" or "type/name" (e.g. "file", "sampling/default")');
+
+export const pipelineConfigSchema = z.strictObject({
+  /** Event names this pipeline takes; default both predictions and feedback. */
+  events: z.array(z.string().min(1)).min(1).default(['ml.prediction', 'ml.feedback']),
+  processors: z.array(componentId).default([]),
+  exporters: z.array(componentId).min(1, 'a pipeline needs at least one exporter'),
+});
+export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
+
+/**
+ * The file's shape before component configs are checked by their factories' own schemas. Component
+ * bodies are `unknown` here; the loader validates each against its factory.
+ */
+export const configFileSchema = z.strictObject({
+  resource: z.record(z.string(), z.string()).default({}),
+  logger: loggerConfigSchema.prefault({}),
+  processors: z.record(componentId, z.unknown()).default({}),
+  exporters: z.record(componentId, z.unknown()),
+  pipelines: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'pipeline names use letters, digits, _ and -'), pipelineConfigSchema)
+    .refine((p) => Object.keys(p).length > 0, { message: 'define at least one pipeline' }),
+});
+export type ConfigFile = z.output<typeof configFileSchema>;

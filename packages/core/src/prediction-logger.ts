@@ -1,0 +1,467 @@
+import os from 'node:os';
+import { type MeterProvider, metrics as metricsApi } from '@opentelemetry/api';
+import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
+import { RESOURCE_ATTR } from '@predlog/schema';
+import { type ExportQueueConfig, exportQueueConfigSchema, type LoggerConfig, loggerConfigSchema } from './config.ts';
+import { type PredlogConfig, loadConfigFile, resolveConfig } from './config-loader.ts';
+import {
+  type Clock,
+  type ComponentFactory,
+  type ComponentServices,
+  type Exporter,
+  type PredictionView,
+  type Processor,
+  type Sampler,
+  systemClock,
+} from './contracts.ts';
+import { type Diagnostics, DiagnosticsChannel } from './diagnostics.ts';
+import { ExportQueue } from './export-queue.ts';
+import { type CapturedRecord, RecordCapture } from './internal/record-capture.ts';
+import { RecordRing } from './internal/record-ring.ts';
+import { type LogRecordLike, millisToHrTime, PredlogLogRecord } from './log-record.ts';
+import { cloneRecord, Pipeline } from './pipeline.ts';
+import type { FeedbackInput, ModelIdentity, PredictionInput } from './prediction-input.ts';
+import { ComponentRegistry } from './registry.ts';
+import { type PipelineStats, SelfMetrics } from './self-metrics.ts';
+
+const SCOPE = { name: '@predlog/core', version: '0.1.0' } as const;
+const SAMPLING_WEIGHT = 'ml.sampling.weight';
+const SAMPLING_REASON = 'ml.sampling.reason';
+
+/** An exporter with its queue settings, as the programmatic constructor takes it. */
+export interface ExporterWithQueue {
+  exporter: Exporter;
+  queue?: Partial<ExportQueueConfig>;
+}
+
+export interface PipelineOptions {
+  name?: string;
+  /** Event names this pipeline takes; default `ml.prediction` and `ml.feedback`. */
+  events?: readonly string[];
+  processors?: readonly Processor[];
+  exporters: ReadonlyArray<Exporter | ExporterWithQueue>;
+}
+
+/** Options of the programmatic constructor; `createPredictionLogger` builds these from a config file. */
+export interface PredictionLoggerOptions {
+  pipelines: readonly PipelineOptions[];
+  /** Head sampler run before anything is captured. Default: the first pipeline processor's `headSampler`, when there is one pipeline. */
+  sampler?: Sampler;
+  /** Defaults for `record()` when the input names no model. */
+  model?: ModelIdentity;
+  /** Resource, or extra resource attributes merged over the defaults (service.name, host.name, k8s.pod.name). */
+  resource?: Resource | Record<string, string>;
+  logger?: Partial<LoggerConfig>;
+  diagnostics?: Diagnostics;
+  /** Where self-metrics go; default the global OTel MeterProvider. */
+  meterProvider?: MeterProvider;
+  clock?: Clock;
+}
+
+/** Times one prediction: `record()` on the timer fills `latencyMs` from `startTimer()` to now. */
+export interface PredictionTimer {
+  /** Milliseconds since the timer started. */
+  elapsedMs(): number;
+  record(input: PredictionInput): string | undefined;
+}
+
+/**
+ * The façade serving code calls. `record()` runs on the caller's thread and stays cheap: a head
+ * sampling decision, a one-pass capture (copy + sanitise, no serialisation, no I/O), an enqueue onto
+ * a bounded ring. Everything else happens in the background, in batches.
+ */
+export class PredictionLogger {
+  private readonly config: LoggerConfig;
+  private readonly metrics: SelfMetrics;
+  private readonly diagnostics: Diagnostics;
+  private readonly capture: RecordCapture;
+  private readonly ring: RecordRing<CapturedRecord>;
+  private readonly pipelines: Pipeline[];
+  private readonly queues: ExportQueue[];
+  private readonly sampler: Sampler | undefined;
+  private readonly resource: Resource;
+  private readonly view: {
+    requestId: string | undefined;
+    modelName: string | undefined;
+    modelVersion: string | undefined;
+    score: number | undefined;
+    threshold: number | undefined;
+    latencyMs: number | undefined;
+    isError: boolean;
+    features: Readonly<Record<string, unknown>> | undefined;
+    force: boolean | undefined;
+  };
+  private readonly defaultModel: ModelIdentity | undefined;
+  private drainScheduled = false;
+  private closed = false;
+  private shutdownPromise: Promise<void> | undefined;
+  private readonly drainNow = () => this.drain();
+
+  constructor(options: PredictionLoggerOptions) {
+    this.config = loggerConfigSchema.parse(options.logger ?? {});
+    this.diagnostics = options.diagnostics ?? new DiagnosticsChannel();
+    const meter = (options.meterProvider ?? metricsApi.getMeterProvider()).getMeter(SCOPE.name, SCOPE.version);
+    this.metrics = new SelfMetrics(meter);
+    this.resource = toResource(options.resource);
+    this.defaultModel = options.model;
+    const servingNode = defaultServingNode(this.resource);
+    this.capture = new RecordCapture(
+      { ...this.config, model: options.model, servingNode },
+      (code, message) => this.diagnostics.warnOnce(code, message),
+    );
+    this.metrics.useSanitizeCounts(this.capture.values.counts);
+    this.ring = new RecordRing(this.config.maxQueueRecords);
+    this.metrics.watchQueue('boundary', () => this.ring.size);
+
+    const clock = options.clock ?? systemClock;
+    const queueByExporter = new Map<Exporter, ExportQueue>();
+    const queueFor = (entry: Exporter | ExporterWithQueue): ExportQueue => {
+      const exporter = 'exporter' in entry ? entry.exporter : entry;
+      let queue = queueByExporter.get(exporter);
+      if (queue === undefined) {
+        const queueConfig = exportQueueConfigSchema.parse('exporter' in entry ? (entry.queue ?? {}) : {});
+        queue = new ExportQueue(exporter, queueConfig, { metrics: this.metrics, diagnostics: this.diagnostics, clock });
+        queueByExporter.set(exporter, queue);
+      }
+      return queue;
+    };
+
+    let hoisted: Sampler | undefined = options.sampler;
+    this.pipelines = options.pipelines.map((pipeline, i) => {
+      let processors = pipeline.processors ?? [];
+      // A lone pipeline whose first processor can decide up front runs that decision before
+      // capture: a sampled-out prediction then costs only the decision.
+      if (hoisted === undefined && options.pipelines.length === 1 && processors[0]?.headSampler !== undefined) {
+        hoisted = processors[0].headSampler;
+        processors = processors.slice(1);
+      }
+      return new Pipeline({
+        name: pipeline.name ?? `pipeline${i}`,
+        events: pipeline.events ?? ['ml.prediction', 'ml.feedback'],
+        processors,
+        queues: pipeline.exporters.map(queueFor),
+        metrics: this.metrics,
+        diagnostics: this.diagnostics,
+      });
+    });
+    this.queues = [...queueByExporter.values()];
+    this.sampler = hoisted;
+    this.view = {
+      requestId: undefined,
+      modelName: undefined,
+      modelVersion: undefined,
+      score: undefined,
+      threshold: undefined,
+      latencyMs: undefined,
+      isError: false,
+      features: undefined,
+      force: undefined,
+    };
+  }
+
+  /**
+   * Logs one prediction. Returns its prediction_id, or `undefined` when it was sampled out or
+   * dropped (both counted). Never throws, never waits for I/O; values are captured as of this call.
+   */
+  record(input: PredictionInput): string | undefined {
+    return this.recordPrediction(input, undefined);
+  }
+
+  /** Starts timing a prediction; the timer's `record()` fills `latencyMs`. */
+  startTimer(): PredictionTimer {
+    const started = performance.now();
+    return {
+      elapsedMs: () => performance.now() - started,
+      record: (input: PredictionInput) => this.recordPrediction(input, performance.now() - started),
+    };
+  }
+
+  /** Logs ground truth or a complaint for an earlier prediction (event `ml.feedback`). */
+  feedback(input: FeedbackInput): void {
+    this.metrics.received++;
+    if (this.closed) return this.dropClosed();
+    if (input === null || typeof input !== 'object') {
+      this.metrics.drop('invalid', 1);
+      this.diagnostics.warnOnce('invalid_input.feedback', 'feedback() needs an object; the call was dropped and counted');
+      return;
+    }
+    try {
+      const captured = this.capture.feedback(input);
+      if (captured === undefined) {
+        this.metrics.drop('invalid', 1);
+        return;
+      }
+      this.enqueue(captured);
+    } catch {
+      this.metrics.drop('invalid', 1);
+      this.diagnostics.warnOnce('capture_failed', 'a record could not be read and was dropped');
+    }
+  }
+
+  /** The ledger so far: received = sampledOut + dropped + exported + in flight. */
+  stats(): PipelineStats {
+    return this.metrics.snapshot();
+  }
+
+  /** Sends everything recorded so far through every pipeline and exporter. */
+  async forceFlush(): Promise<void> {
+    this.drainAll();
+    for (const pipeline of this.pipelines) await pipeline.forceFlush();
+    await Promise.all(this.queues.map((queue) => queue.forceFlush()));
+  }
+
+  /**
+   * Stops accepting records, drains the boundary and the processors, and gives the export queues
+   * `logger.shutdownTimeoutMs` to finish; what is left then is counted as dropped (`shutdown`).
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.shutdownOnce();
+    return this.shutdownPromise;
+  }
+
+  private async shutdownOnce(): Promise<void> {
+    this.closed = true;
+    this.drainAll();
+    for (const pipeline of this.pipelines) await pipeline.shutdownProcessors();
+    await Promise.all(this.queues.map((queue) => queue.shutdown(this.config.shutdownTimeoutMs)));
+  }
+
+  private recordPrediction(input: PredictionInput, latencyMs: number | undefined): string | undefined {
+    const metrics = this.metrics;
+    metrics.received++;
+    if (this.closed) {
+      this.dropClosed();
+      return undefined;
+    }
+    if (input === null || typeof input !== 'object') {
+      metrics.drop('invalid', 1);
+      this.diagnostics.warnOnce('invalid_input.record', 'record() needs an object; the call was dropped and counted');
+      return undefined;
+    }
+    try {
+      const sampler = this.sampler;
+      let weight = 1;
+      let reason: string | undefined;
+      if (sampler !== undefined) {
+        const decision = sampler.decide(this.fillView(input, latencyMs));
+        if (!decision.keep) {
+          metrics.sampledOut++;
+          return undefined;
+        }
+        weight = decision.weight;
+        reason = decision.reason;
+      }
+      const captured = this.capture.prediction(input, latencyMs);
+      if (reason !== undefined) {
+        captured.attributes[SAMPLING_WEIGHT] = weight;
+        captured.attributes[SAMPLING_REASON] = reason;
+      }
+      if (!this.enqueue(captured)) return undefined;
+      return captured.attributes['ml.prediction.id'] as string;
+    } catch {
+      // Only a sampler bug or an input whose getters throw can get here.
+      metrics.drop('invalid', 1);
+      this.diagnostics.warnOnce('capture_failed', 'a record could not be read and was dropped');
+      return undefined;
+    }
+  }
+
+  private fillView(input: PredictionInput, latencyMs: number | undefined): PredictionView {
+    const view = this.view;
+    const model = input.model;
+    view.requestId = input.requestId;
+    if (typeof model === 'string') {
+      view.modelName = model;
+      view.modelVersion = this.defaultModel?.version;
+    } else if (model !== undefined && model !== null) {
+      view.modelName = model.name;
+      view.modelVersion = model.version;
+    } else {
+      view.modelName = this.defaultModel?.name;
+      view.modelVersion = this.defaultModel?.version;
+    }
+    view.score = input.score;
+    view.threshold = input.threshold;
+    view.latencyMs = latencyMs ?? input.latencyMs;
+    view.isError = input.error !== undefined && input.error !== null && input.error !== false;
+    view.features = input.features;
+    view.force = input.force;
+    return view;
+  }
+
+  private enqueue(captured: CapturedRecord): boolean {
+    if (!this.ring.push(captured, captured.approxBytes, this.config.maxQueueBytes)) {
+      this.metrics.drop('queue_full', 1);
+      this.diagnostics.warnOnce(
+        'queue_full',
+        'the async boundary is full; records are dropped and counted (raise logger.maxQueueRecords/maxQueueBytes or add export capacity)',
+      );
+      return false;
+    }
+    if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(this.drainNow);
+    }
+    return true;
+  }
+
+  private dropClosed(): void {
+    this.metrics.drop('shutdown', 1);
+    this.diagnostics.warnOnce('record_after_shutdown', 'a record arrived after shutdown(); it was dropped and counted');
+  }
+
+  /** One background turn: moves up to `drainBatchSize` records across the boundary. */
+  private drain(): void {
+    this.drainScheduled = false;
+    this.drainBatch(this.config.drainBatchSize);
+    if (this.ring.size > 0 && !this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(this.drainNow);
+    }
+  }
+
+  private drainAll(): void {
+    while (this.ring.size > 0) this.drainBatch(this.config.drainBatchSize);
+  }
+
+  private drainBatch(max: number): void {
+    const n = Math.min(max, this.ring.size);
+    if (n === 0) return;
+    const records = new Array<LogRecordLike>(n);
+    for (let i = 0; i < n; i++) records[i] = this.toLogRecord(this.ring.shift() as CapturedRecord);
+    const pipelines = this.pipelines;
+    if (pipelines.length === 1) {
+      const pipeline = pipelines[0] as Pipeline;
+      const accepted = records.filter((r) => pipeline.accepts(r.eventName));
+      if (accepted.length < n) this.metrics.drop('no_pipeline', n - accepted.length);
+      pipeline.run(accepted);
+      return;
+    }
+    const routed = new Array<boolean>(n).fill(false);
+    for (const pipeline of pipelines) {
+      const batch: LogRecordLike[] = [];
+      for (let i = 0; i < n; i++) {
+        const record = records[i] as LogRecordLike;
+        if (!pipeline.accepts(record.eventName)) continue;
+        batch.push(routed[i] ? cloneRecord(record) : record);
+        routed[i] = true;
+      }
+      if (batch.length > 0) pipeline.run(batch);
+    }
+    const unrouted = routed.filter((r) => !r).length;
+    if (unrouted > 0) this.metrics.drop('no_pipeline', unrouted);
+  }
+
+  private toLogRecord(captured: CapturedRecord): PredlogLogRecord {
+    const record = new PredlogLogRecord({
+      hrTime: millisToHrTime(captured.timeUnixMs),
+      resource: this.resource,
+      instrumentationScope: SCOPE,
+      attributes: captured.attributes as PredlogLogRecord['attributes'],
+      body: captured.body as PredlogLogRecord['body'],
+      eventName: captured.eventName,
+      approxBytes: captured.approxBytes,
+    });
+    if (captured.traceId !== undefined) {
+      record.spanContext = { traceId: captured.traceId, spanId: captured.spanId ?? '0000000000000000', traceFlags: 1 };
+    }
+    return record;
+  }
+}
+
+export interface CreatePredictionLoggerOptions {
+  /** A YAML or JSON config file. */
+  configFile?: string;
+  /** Or the same structure as an object. */
+  config?: unknown;
+  /** Component factories the config may use (`fileExporterFactory`, ...). */
+  components?: readonly ComponentFactory[];
+  model?: ModelIdentity;
+  resource?: Record<string, string>;
+  diagnostics?: Diagnostics;
+  meterProvider?: MeterProvider;
+  clock?: Clock;
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Loads and checks a config (throwing `ConfigError` with every problem at once), creates its
+ * components and returns a running logger.
+ */
+export async function createPredictionLogger(options: CreatePredictionLoggerOptions): Promise<PredictionLogger> {
+  const registry = new ComponentRegistry(options.components ?? []);
+  let config: PredlogConfig;
+  if (options.configFile !== undefined) config = await loadConfigFile(options.configFile, registry, options.env);
+  else if (options.config !== undefined) config = resolveConfig(options.config, registry, { env: options.env ?? process.env });
+  else throw new TypeError('createPredictionLogger needs configFile or config');
+
+  const diagnostics = options.diagnostics ?? new DiagnosticsChannel();
+  for (const key of config.unused) diagnostics.warnOnce(`config_unused.${key}`, `${config.source}: ${key} is defined but used by no pipeline`);
+  const meterProvider = options.meterProvider ?? metricsApi.getMeterProvider();
+  const clock = options.clock ?? systemClock;
+  const resource = toResource({ ...config.resource, ...options.resource });
+  const services = (id: string): ComponentServices => ({
+    id,
+    diagnostics,
+    meter: meterProvider.getMeter(`@predlog/${id}`),
+    clock,
+    resource,
+    baseDir: config.baseDir,
+  });
+
+  const exporters = new Map<string, ExporterWithQueue>();
+  const created: Array<Exporter | Processor> = [];
+  try {
+    for (const [id, entry] of config.exporters) {
+      const exporter = await entry.factory.create(entry.config, services(id));
+      created.push(exporter);
+      exporters.set(id, { exporter, queue: entry.queue });
+    }
+    const pipelines: PipelineOptions[] = [];
+    for (const [name, pipeline] of config.pipelines) {
+      const processors: Processor[] = [];
+      for (const id of pipeline.processors) {
+        const entry = config.processors.get(id);
+        if (entry === undefined) continue;
+        const processor = await entry.factory.create(entry.config, services(id));
+        created.push(processor);
+        processors.push(processor);
+      }
+      pipelines.push({
+        name,
+        events: pipeline.events,
+        processors,
+        exporters: pipeline.exporters.map((id) => exporters.get(id) as ExporterWithQueue),
+      });
+    }
+    return new PredictionLogger({
+      pipelines,
+      ...(options.model ? { model: options.model } : {}),
+      resource,
+      logger: config.logger,
+      diagnostics,
+      meterProvider,
+      clock,
+    });
+  } catch (error) {
+    await Promise.allSettled(created.map((component) => component.shutdown()));
+    throw error;
+  }
+}
+
+function toResource(resource: Resource | Record<string, string> | undefined): Resource {
+  if (resource !== undefined && 'merge' in resource && typeof resource.merge === 'function') return resource as Resource;
+  const attributes: Record<string, string> = {
+    [RESOURCE_ATTR.serviceName]: process.env.OTEL_SERVICE_NAME ?? 'unknown_service:node',
+    [RESOURCE_ATTR.hostName]: os.hostname(),
+  };
+  const pod = process.env.K8S_POD_NAME ?? process.env.POD_NAME;
+  if (pod) attributes[RESOURCE_ATTR.k8sPodName] = pod;
+  return resourceFromAttributes({ ...attributes, ...(resource as Record<string, string> | undefined) });
+}
+
+function defaultServingNode(resource: Resource): string {
+  const attrs = resource.attributes;
+  const node = attrs[RESOURCE_ATTR.k8sPodName] ?? attrs[RESOURCE_ATTR.hostName];
+  return typeof node === 'string' && node.length > 0 ? node : os.hostname();
+}

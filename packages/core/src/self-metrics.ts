@@ -1,0 +1,158 @@
+import type { Histogram, Meter } from '@opentelemetry/api';
+import { SANITIZE_KINDS } from './internal/value-capture.ts';
+
+/** Why a record did not reach an exporter. */
+export type DropReason =
+  | 'queue_full'
+  | 'invalid'
+  | 'export_queue_full'
+  | 'export_failed'
+  | 'export_rejected'
+  | 'shutdown'
+  | 'processor_error'
+  | (string & {});
+
+/** Snapshot of the pipeline's ledger: received = sampledOut + Σ dropped + Σ exported (+ in flight). */
+export interface PipelineStats {
+  received: number;
+  sampledOut: number;
+  /** By reason; exporter-side reasons are keyed `reason:exporterId`. */
+  dropped: Record<string, number>;
+  exported: Record<string, number>;
+  exportFailures: Record<string, number>;
+  /** Records waiting at the async boundary. */
+  queueDepth: number;
+  /** Records waiting in each exporter's queue (including the batch being sent). */
+  exportQueueDepth: Record<string, number>;
+  sanitized: Record<string, number>;
+}
+
+/**
+ * predlog's self-metrics. Counting on the hot path is a plain field increment; the OTel instruments
+ * are observable and read these fields when the application's MeterProvider collects, so metrics
+ * cost the caller nothing.
+ */
+export class SelfMetrics {
+  received = 0;
+  sampledOut = 0;
+  readonly dropped = new Map<string, number>();
+  readonly exported = new Map<string, number>();
+  readonly exportFailures = new Map<string, number>();
+  readonly exportDuration: Histogram;
+  private readonly queueDepthSources = new Map<string, () => number>();
+  private sanitizeCounts: Float64Array = new Float64Array(SANITIZE_KINDS.length);
+
+  constructor(meter: Meter) {
+    meter
+      .createObservableCounter('predlog.records.received', {
+        description: 'Predictions and feedback records handed to predlog',
+        unit: '{record}',
+      })
+      .addCallback((result) => result.observe(this.received));
+    meter
+      .createObservableCounter('predlog.records.sampled_out', {
+        description: 'Records not logged because sampling dropped them',
+        unit: '{record}',
+      })
+      .addCallback((result) => result.observe(this.sampledOut));
+    meter
+      .createObservableCounter('predlog.records.dropped', {
+        description: 'Records lost, by reason (and exporter where the loss happened at one)',
+        unit: '{record}',
+      })
+      .addCallback((result) => {
+        for (const [key, n] of this.dropped) {
+          const colon = key.indexOf(':');
+          if (colon === -1) result.observe(n, { reason: key });
+          else result.observe(n, { reason: key.slice(0, colon), exporter: key.slice(colon + 1) });
+        }
+      });
+    meter
+      .createObservableCounter('predlog.records.exported', {
+        description: 'Records an exporter confirmed as sent',
+        unit: '{record}',
+      })
+      .addCallback((result) => {
+        for (const [exporter, n] of this.exported) result.observe(n, { exporter });
+      });
+    meter
+      .createObservableCounter('predlog.export.failures', {
+        description: 'Failed export attempts (each retry counts)',
+        unit: '{attempt}',
+      })
+      .addCallback((result) => {
+        for (const [exporter, n] of this.exportFailures) result.observe(n, { exporter });
+      });
+    meter
+      .createObservableGauge('predlog.queue.depth', {
+        description: 'Records waiting, at the async boundary (queue="boundary") or per exporter',
+        unit: '{record}',
+      })
+      .addCallback((result) => {
+        for (const [queue, read] of this.queueDepthSources) result.observe(read(), { queue });
+      });
+    meter
+      .createObservableCounter('predlog.records.sanitized', {
+        description: 'Values replaced, cut or marked because JSON cannot carry them as given',
+        unit: '{value}',
+      })
+      .addCallback((result) => {
+        const counts = this.sanitizeCounts;
+        for (let i = 0; i < counts.length; i++) {
+          const n = counts[i] as number;
+          if (n > 0) result.observe(n, { kind: SANITIZE_KINDS[i] as string });
+        }
+      });
+    this.exportDuration = meter.createHistogram('predlog.export.duration', {
+      description: 'Time one batch took to export, per attempt',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] },
+    });
+  }
+
+  drop(reason: DropReason, count: number, exporter?: string): void {
+    if (count <= 0) return;
+    if (reason === 'sampled_out') {
+      this.sampledOut += count;
+      return;
+    }
+    const key = exporter === undefined ? reason : `${reason}:${exporter}`;
+    this.dropped.set(key, (this.dropped.get(key) ?? 0) + count);
+  }
+
+  addExported(exporter: string, count: number): void {
+    this.exported.set(exporter, (this.exported.get(exporter) ?? 0) + count);
+  }
+
+  addFailure(exporter: string): void {
+    this.exportFailures.set(exporter, (this.exportFailures.get(exporter) ?? 0) + 1);
+  }
+
+  watchQueue(name: string, read: () => number): void {
+    this.queueDepthSources.set(name, read);
+  }
+
+  useSanitizeCounts(counts: Float64Array): void {
+    this.sanitizeCounts = counts;
+  }
+
+  snapshot(): PipelineStats {
+    const queueDepth = this.queueDepthSources.get('boundary')?.() ?? 0;
+    const exportQueueDepth: Record<string, number> = {};
+    for (const [name, read] of this.queueDepthSources) if (name !== 'boundary') exportQueueDepth[name] = read();
+    const sanitized: Record<string, number> = {};
+    this.sanitizeCounts.forEach((n, i) => {
+      if (n > 0) sanitized[SANITIZE_KINDS[i] as string] = n;
+    });
+    return {
+      received: this.received,
+      sampledOut: this.sampledOut,
+      dropped: Object.fromEntries(this.dropped),
+      exported: Object.fromEntries(this.exported),
+      exportFailures: Object.fromEntries(this.exportFailures),
+      queueDepth,
+      exportQueueDepth,
+      sanitized,
+    };
+  }
+}

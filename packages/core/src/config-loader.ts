@@ -8,7 +8,9 @@ import {
   type ExportQueueConfig,
   exportQueueConfigSchema,
   type LoggerConfig,
+  loggerConfigSchema,
   type PipelineConfig,
+  pipelineConfigSchema,
 } from './config.ts';
 import type { ExporterFactory, ProcessorFactory } from './contracts.ts';
 import { type ComponentRegistry, componentType } from './registry.ts';
@@ -97,10 +99,11 @@ export function parseConfigText(
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = lineCounter.linePos(e.pos[0]);
         return {
           file,
-          ...(pos ? { line: pos.line, column: pos.col } : {}),
+          line: pos.line,
+          column: pos.col,
           path: '',
           message: `not valid ${file.endsWith('.json') ? 'JSON/YAML' : 'YAML'}: ${e.message.split('\n')[0]}`,
         };
@@ -156,8 +159,12 @@ function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
     return undefined;
   };
 
-  const top = zodIssues([], configFileSchema, substituted) as ConfigFile | undefined;
-  if (top === undefined) throw new ConfigError(issues);
+  let top = zodIssues([], configFileSchema, substituted) as ConfigFile | undefined;
+  if (top === undefined) {
+    // Keep going with what is usable, so one run reports the component errors too.
+    top = lenientTopLevel(substituted);
+    if (top === undefined) throw new ConfigError(issues);
+  }
 
   const processors = new Map<string, ResolvedProcessor>();
   for (const [id, body] of Object.entries(top.processors)) {
@@ -285,6 +292,25 @@ function substituteEnv(
     return out;
   }
   return value;
+}
+
+/** The parts of an invalid top level that are still well-formed, to validate components against. */
+function lenientTopLevel(raw: unknown): ConfigFile | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  const pick = (key: string) => (isPlainObject(raw[key]) ? raw[key] : {});
+  const pipelines: Record<string, PipelineConfig> = {};
+  for (const [name, body] of Object.entries(pick('pipelines'))) {
+    const parsed = pipelineConfigSchema.safeParse(body);
+    if (parsed.success) pipelines[name] = parsed.data;
+  }
+  const logger = loggerConfigSchema.safeParse(raw.logger ?? {});
+  return {
+    resource: {},
+    logger: logger.success ? logger.data : loggerConfigSchema.parse({}),
+    processors: pick('processors'),
+    exporters: pick('exporters'),
+    pipelines,
+  };
 }
 
 function describeZodIssue(zi: z.core.$ZodIssue, got: unknown, secret: boolean): string {

@@ -337,8 +337,9 @@ export class PredictionLogger {
       pipeline.run(accepted);
       return;
     }
+    // Every batch is built (and copied) before any pipeline runs, since processors mutate in place.
     const routed = new Array<boolean>(n).fill(false);
-    for (const pipeline of pipelines) {
+    const batches = pipelines.map((pipeline) => {
       const batch: LogRecordLike[] = [];
       for (let i = 0; i < n; i++) {
         const record = records[i] as LogRecordLike;
@@ -346,8 +347,12 @@ export class PredictionLogger {
         batch.push(routed[i] ? cloneRecord(record) : record);
         routed[i] = true;
       }
+      return batch;
+    });
+    pipelines.forEach((pipeline, i) => {
+      const batch = batches[i] as LogRecordLike[];
       if (batch.length > 0) pipeline.run(batch);
-    }
+    });
     const unrouted = routed.filter((r) => !r).length;
     if (unrouted > 0) this.metrics.drop('no_pipeline', unrouted);
   }

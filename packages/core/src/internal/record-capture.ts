@@ -58,8 +58,8 @@ export class RecordCapture {
     let name: unknown;
     let version: unknown;
     let framework: unknown;
-    if (typeof model === 'string') {
-      name = model;
+    if (typeof model === 'string' || typeof model === 'number') {
+      name = String(model);
       version = this.options.model?.version;
     } else if (model !== null && typeof model === 'object') {
       name = model.name;

@@ -1,0 +1,216 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { loggerConfigSchema, exportQueueConfigSchema } from '../src/config.ts';
+import { ConfigError, loadConfigFile, resolveConfig } from '../src/config-loader.ts';
+import type { ExporterFactory, ProcessorFactory } from '../src/contracts.ts';
+import type { LogRecordLike } from '../src/log-record.ts';
+import { BaseProcessor } from '../src/otel-adapters.ts';
+import { createPredictionLogger } from '../src/prediction-logger.ts';
+import { ComponentRegistry } from '../src/registry.ts';
+import { MemoryExporter, recordingDiagnostics } from './support.ts';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const fixture = (name: string) => path.join(fixtures, name);
+
+const unit = 'must be a number from 0 to 1';
+const exporters: MemoryExporter[] = [];
+const memoryFactory: ExporterFactory = {
+  kind: 'exporter',
+  type: 'memory',
+  configSchema: z.strictObject({ label: z.string().default('memory'), rate: z.number().min(0, unit).max(1, unit).optional() }),
+  create(_config, services) {
+    const exporter = new MemoryExporter(services.id);
+    exporters.push(exporter);
+    return exporter;
+  },
+};
+class TagProcessor extends BaseProcessor {
+  constructor(
+    id: string,
+    readonly value: string,
+  ) {
+    super(id);
+  }
+  process(records: LogRecordLike[]): LogRecordLike[] {
+    for (const r of records) r.setAttribute('deployment', this.value);
+    return records;
+  }
+}
+const tagFactory: ProcessorFactory = {
+  kind: 'processor',
+  type: 'tag',
+  configSchema: z.strictObject({ value: z.string(), rate: z.number().min(0, unit).max(1, unit).default(1) }),
+  create: (config, services) => new TagProcessor(services.id, (config as { value: string }).value),
+};
+const registry = () => new ComponentRegistry([memoryFactory, tagFactory]);
+
+async function configError(file: string, env: Record<string, string> = {}): Promise<ConfigError> {
+  try {
+    await loadConfigFile(fixture(file), registry(), env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`${file} was expected to fail`);
+}
+
+describe('config defaults', () => {
+  it('the logger schema holds every default', () => {
+    expect(loggerConfigSchema.parse({})).toEqual({
+      maxQueueRecords: 65_536,
+      maxQueueBytes: 64 * 1024 * 1024,
+      drainBatchSize: 512,
+      maxStringLength: 8192,
+      maxDepth: 8,
+      maxArrayLength: 1024,
+      maxObjectKeys: 512,
+      maxRecordBytes: 1024 * 1024,
+      captureTraceContext: true,
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it('the export queue schema holds every default', () => {
+    expect(exportQueueConfigSchema.parse({})).toEqual({
+      maxBatchSize: 2048,
+      maxBatchBytes: 4 * 1024 * 1024,
+      maxBatchAgeMs: 1000,
+      maxQueueRecords: 131_072,
+      timeoutMs: 30_000,
+      retry: { enabled: true, initialIntervalMs: 500, maxIntervalMs: 30_000, multiplier: 2, jitter: 0.2, maxElapsedMs: 300_000 },
+    });
+  });
+});
+
+describe('loadConfigFile', () => {
+  it('loads a minimal YAML file', async () => {
+    const config = await loadConfigFile(fixture('minimal.yaml'), registry(), {});
+    expect([...config.pipelines.keys()]).toEqual(['predictions']);
+    expect(config.exporters.get('memory')?.config).toEqual({ label: 'memory' });
+    expect(config.exporters.get('memory')?.queue.maxBatchSize).toBe(2048);
+    expect(config.logger.maxQueueRecords).toBe(65_536);
+    expect(config.baseDir).toBe(fixtures);
+  });
+
+  it('loads every section, substituting ${env:NAME} and ${env:NAME:-default} with types', async () => {
+    const config = await loadConfigFile(fixture('full.yaml'), registry(), { DEPLOY_ENV: 'prod' });
+    expect(config.logger.maxStringLength).toBe(256);
+    expect(config.processors.get('tag/env')?.config).toEqual({ value: 'prod', rate: 1 });
+    expect(config.exporters.get('memory/a')?.queue.maxBatchSize).toBe(100);
+    expect(config.exporters.get('memory/a')?.queue.retry.initialIntervalMs).toBe(50);
+    expect(config.exporters.get('memory/a')?.config).toEqual({ label: 'a' });
+    expect(config.pipelines.get('feedback')?.events).toEqual(['ml.feedback']);
+    expect(config.resource).toEqual({ 'service.name': 'fraud-service' });
+    const withEnv = await loadConfigFile(fixture('full.yaml'), registry(), { MAX_STRING: '4096' });
+    expect(withEnv.logger.maxStringLength).toBe(4096);
+    expect(withEnv.processors.get('tag/env')?.config).toEqual({ value: 'dev', rate: 1 });
+  });
+
+  it('loads JSON and reports JSON errors with positions', async () => {
+    const error = await configError('minimal.json');
+    expect(error.issues).toHaveLength(1);
+    expect(error.message).toBe(`${fixture('minimal.json')}:2:39: exporters.memory.label: expected string (got 5)`);
+  });
+
+  it('names file, line, key path, rule and value for a component rule', async () => {
+    const error = await configError('rate-too-high.yaml');
+    expect(error.message).toBe(`${fixture('rate-too-high.yaml')}:4:11: processors.tag/x.rate: ${unit} (got 1.5)`);
+  });
+
+  it('rejects unknown keys at every level, pointing at the key, with a suggestion', async () => {
+    const error = await configError('typo-key.yaml');
+    const lines = error.message.split('\n');
+    expect(lines).toContain(
+      `${fixture('typo-key.yaml')}:7:1: loger: unknown key (did you mean "logger"?); known keys: resource, logger, processors, exporters, pipelines`,
+    );
+    expect(lines).toContain(`${fixture('typo-key.yaml')}:3:5: exporters.memory.labl: unknown key (did you mean "label"?); known keys: label, rate`);
+  });
+
+  it('reports an unknown component type and a pipeline naming an undefined component', async () => {
+    const error = await configError('unknown-type.yaml');
+    expect(error.issues.map((i) => `${i.line}: ${i.path}: ${i.message}`)).toEqual([
+      '2: exporters.kafka: unknown exporter type "kafka"; known: memory',
+      '5: pipelines.p.exporters.1: exporter "missing" is not defined under exporters',
+    ]);
+  });
+
+  it('validates the core-owned queue settings of an exporter', async () => {
+    const error = await configError('bad-queue.yaml');
+    expect(error.issues.map((i) => `${i.line}: ${i.path}: ${i.message}`)).toEqual([
+      '4: exporters.memory.queue.maxBatchSize: must be a positive whole number (got 0)',
+      '5: exporters.memory.queue.timeoutMs: expected number (got "soon")',
+    ]);
+  });
+
+  it('a missing variable without default is an error, and values from the environment are never printed', async () => {
+    const missing = await configError('secret.yaml');
+    expect(missing.message).toContain('secret.yaml:3:12: exporters.memory.label: environment variable API_TOKEN is not set');
+    const leaked = await configError('secret.yaml', { API_TOKEN: 's3cr3t-token' });
+    expect(leaked.message).toContain('exporters.memory.rate: expected number (got a value from the environment)');
+    expect(leaked.message).not.toContain('s3cr3t');
+  });
+
+  it('reports YAML syntax errors with their position', async () => {
+    const error = await configError('broken.yaml');
+    expect(error.issues[0]?.line).toBeGreaterThan(1);
+    expect(error.issues[0]?.message).toMatch(/^not valid YAML/);
+  });
+
+  it('reports an unreadable file', async () => {
+    const error = await configError('does-not-exist.yaml');
+    expect(error.message).toContain('cannot read the config file (ENOENT)');
+  });
+
+  it('checks inline configs the same way', () => {
+    expect(() => resolveConfig({ exporters: { memory: { label: 1 } }, pipelines: {} }, registry())).toThrow(
+      /<inline config>: pipelines: define at least one pipeline\n<inline config>: exporters.memory.label: expected string \(got 1\)/,
+    );
+    expect(() => resolveConfig({ exporters: { memory: {} }, pipelines: { p: { exporters: [] } } }, registry())).toThrow(
+      'pipelines.p.exporters: a pipeline needs at least one exporter',
+    );
+    expect(() => resolveConfig({ exporters: { 'Bad Id': {} }, pipelines: { p: { exporters: ['x'] } } }, registry())).toThrow(
+      /exporters.Bad Id: must be "type" or "type\/name"/,
+    );
+  });
+});
+
+describe('createPredictionLogger', () => {
+  it('builds pipelines from a file and runs records through processors to exporters', async () => {
+    exporters.length = 0;
+    const logger = await createPredictionLogger({
+      configFile: fixture('full.yaml'),
+      components: [memoryFactory, tagFactory],
+      model: { name: 'm', version: '1' },
+      env: {},
+      diagnostics: recordingDiagnostics().diagnostics,
+    });
+    logger.record({ requestId: 'r', prediction: 1, latencyMs: 1 });
+    logger.feedback({ requestId: 'r', label: 1, source: 's' });
+    await logger.forceFlush();
+    const [a, b] = exporters;
+    expect(a?.id).toBe('memory/a');
+    expect(a?.records.map((r) => r.eventName)).toEqual(['ml.prediction']);
+    expect(a?.records[0]?.attributes.deployment).toBe('dev');
+    expect(b?.records.map((r) => r.eventName)).toEqual(['ml.feedback']);
+    expect(a?.records[0]?.resource.attributes['service.name']).toBe('fraud-service');
+    await logger.shutdown();
+    expect(a?.shutdownCalled).toBe(true);
+  });
+
+  it('warns once about components no pipeline uses', async () => {
+    const { diagnostics, events } = recordingDiagnostics();
+    const logger = await createPredictionLogger({
+      config: { exporters: { memory: {}, 'memory/spare': {} }, pipelines: { p: { exporters: ['memory'] } } },
+      components: [memoryFactory],
+      diagnostics,
+    });
+    expect(events.map((e) => e.code)).toEqual(['config_unused.exporters.memory/spare']);
+    await logger.shutdown();
+  });
+
+  it('refuses to register two factories for one type', () => {
+    expect(() => new ComponentRegistry([memoryFactory, { ...memoryFactory }])).toThrow('already registered');
+  });
+});

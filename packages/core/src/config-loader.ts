@@ -322,7 +322,8 @@ function describeZodIssue(zi: z.core.$ZodIssue, got: unknown, secret: boolean): 
     case 'invalid_value':
       return `must be one of ${zi.values.map((v) => JSON.stringify(v)).join(', ')} (got ${shown})`;
     default:
-      return `${zi.message} (got ${shown})`;
+      // A rule about a whole map or list reads better without echoing the structure back.
+      return got !== null && typeof got === 'object' ? zi.message : `${zi.message} (got ${shown})`;
   }
 }
 

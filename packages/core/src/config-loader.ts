@@ -319,6 +319,8 @@ function describeZodIssue(zi: z.core.$ZodIssue, got: unknown, secret: boolean): 
     case 'invalid_type':
       if (got === undefined) return `is required (expected ${zi.expected})`;
       return `expected ${zi.expected} (got ${shown})`;
+    case 'invalid_key':
+      return `key ${zi.issues[0]?.message ?? 'is not valid'}`;
     case 'invalid_value':
       return `must be one of ${zi.values.map((v) => JSON.stringify(v)).join(', ')} (got ${shown})`;
     default:

@@ -171,7 +171,7 @@ describe('loadConfigFile', () => {
       'pipelines.p.exporters: a pipeline needs at least one exporter',
     );
     expect(() => resolveConfig({ exporters: { 'Bad Id': {} }, pipelines: { p: { exporters: ['x'] } } }, registry())).toThrow(
-      /exporters.Bad Id: must be "type" or "type\/name"/,
+      /exporters.Bad Id: key must be "type" or "type\/name"/,
     );
   });
 });

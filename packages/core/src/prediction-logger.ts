@@ -251,6 +251,11 @@ export class PredictionLogger {
         weight = decision.weight;
         reason = decision.reason;
       }
+      if (this.ring.isFull) {
+        // Under overload, do not spend a capture on a record the queue will refuse.
+        this.refuse();
+        return undefined;
+      }
       const captured = this.capture.prediction(input, latencyMs);
       if (reason !== undefined) {
         captured.attributes[SAMPLING_WEIGHT] = weight;
@@ -291,11 +296,7 @@ export class PredictionLogger {
 
   private enqueue(captured: CapturedRecord): boolean {
     if (!this.ring.push(captured, captured.approxBytes, this.config.maxQueueBytes)) {
-      this.metrics.drop('queue_full', 1);
-      this.diagnostics.warnOnce(
-        'queue_full',
-        'the async boundary is full; records are dropped and counted (raise logger.maxQueueRecords/maxQueueBytes or add export capacity)',
-      );
+      this.refuse();
       return false;
     }
     if (!this.drainScheduled) {
@@ -303,6 +304,14 @@ export class PredictionLogger {
       setImmediate(this.drainNow);
     }
     return true;
+  }
+
+  private refuse(): void {
+    this.metrics.drop('queue_full', 1);
+    this.diagnostics.warnOnce(
+      'queue_full',
+      'the async boundary is full; records are dropped and counted (raise logger.maxQueueRecords/maxQueueBytes or add export capacity)',
+    );
   }
 
   private dropClosed(): void {

@@ -21,6 +21,10 @@ export class RecordRing<T> {
     return this.count;
   }
 
+  get isFull(): boolean {
+    return this.count === this.capacity;
+  }
+
   get bytes(): number {
     return this.heldBytes;
   }

@@ -16,7 +16,7 @@ import {
 } from './contracts.ts';
 import { type Diagnostics, DiagnosticsChannel } from './diagnostics.ts';
 import { ExportQueue } from './export-queue.ts';
-import { type CapturedRecord, RecordCapture } from './internal/record-capture.ts';
+import { CAPTURED_RECORD, type CapturedRecord, type PredictionSnapshot, RecordCapture } from './internal/record-capture.ts';
 import { RecordRing } from './internal/record-ring.ts';
 import { type LogRecordLike, millisToHrTime, PredlogLogRecord } from './log-record.ts';
 import { cloneRecord, Pipeline } from './pipeline.ts';
@@ -25,8 +25,6 @@ import { ComponentRegistry } from './registry.ts';
 import { type PipelineStats, SelfMetrics } from './self-metrics.ts';
 
 const SCOPE = { name: '@predlog/core', version: '0.1.0' } as const;
-const SAMPLING_WEIGHT = 'ml.sampling.weight';
-const SAMPLING_REASON = 'ml.sampling.reason';
 
 /** An exporter with its queue settings, as the programmatic constructor takes it. */
 export interface ExporterWithQueue {
@@ -75,7 +73,7 @@ export class PredictionLogger {
   private readonly metrics: SelfMetrics;
   private readonly diagnostics: Diagnostics;
   private readonly capture: RecordCapture;
-  private readonly ring: RecordRing<CapturedRecord>;
+  private readonly ring: RecordRing<CapturedRecord | PredictionSnapshot>;
   private readonly pipelines: Pipeline[];
   private readonly queues: ExportQueue[];
   private readonly sampler: Sampler | undefined;
@@ -256,13 +254,9 @@ export class PredictionLogger {
         this.refuse();
         return undefined;
       }
-      const captured = this.capture.prediction(input, latencyMs);
-      if (reason !== undefined) {
-        captured.attributes[SAMPLING_WEIGHT] = weight;
-        captured.attributes[SAMPLING_REASON] = reason;
-      }
-      if (!this.enqueue(captured)) return undefined;
-      return captured.attributes['ml.prediction.id'] as string;
+      const snapshot = this.capture.predictionSnapshot(input, latencyMs, weight, reason);
+      if (!this.enqueue(snapshot)) return undefined;
+      return typeof snapshot.predictionId === 'string' ? snapshot.predictionId : undefined;
     } catch {
       // Only a sampler bug or an input whose getters throw can get here.
       metrics.drop('invalid', 1);
@@ -294,8 +288,9 @@ export class PredictionLogger {
     return view;
   }
 
-  private enqueue(captured: CapturedRecord): boolean {
-    if (!this.ring.push(captured, captured.approxBytes, this.config.maxQueueBytes)) {
+  private enqueue(captured: CapturedRecord | PredictionSnapshot): boolean {
+    const bytes = captured.kind === CAPTURED_RECORD ? captured.approxBytes : captured.bytes;
+    if (!this.ring.push(captured, bytes, this.config.maxQueueBytes)) {
       this.refuse();
       return false;
     }
@@ -337,7 +332,10 @@ export class PredictionLogger {
     const n = Math.min(max, this.ring.size);
     if (n === 0) return;
     const records = new Array<LogRecordLike>(n);
-    for (let i = 0; i < n; i++) records[i] = this.toLogRecord(this.ring.shift() as CapturedRecord);
+    for (let i = 0; i < n; i++) {
+      const item = this.ring.shift() as CapturedRecord | PredictionSnapshot;
+      records[i] = this.toLogRecord(item.kind === CAPTURED_RECORD ? item : this.finishSnapshot(item));
+    }
     const pipelines = this.pipelines;
     if (pipelines.length === 1) {
       const pipeline = pipelines[0] as Pipeline;
@@ -364,6 +362,26 @@ export class PredictionLogger {
     });
     const unrouted = routed.filter((r) => !r).length;
     if (unrouted > 0) this.metrics.drop('no_pipeline', unrouted);
+  }
+
+  private finishSnapshot(snapshot: PredictionSnapshot): CapturedRecord {
+    try {
+      return this.capture.predictionRecord(snapshot);
+    } catch {
+      // Unreachable by design (the snapshot holds only copies and primitives); kept so a bug can
+      // never escape into the event loop. The record is still delivered, marked.
+      this.diagnostics.warnOnce('finish_failed', 'a captured record could not be completed; it was logged with its ids only');
+      return {
+        kind: CAPTURED_RECORD,
+        eventName: 'ml.prediction',
+        timeUnixMs: Date.now(),
+        attributes: { 'ml.prediction.id': String(snapshot.predictionId), 'ml.prediction.status': 'unreadable' },
+        body: undefined,
+        traceId: undefined,
+        spanId: undefined,
+        approxBytes: 128,
+      };
+    }
   }
 
   private toLogRecord(captured: CapturedRecord): PredlogLogRecord {

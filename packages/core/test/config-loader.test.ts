@@ -27,11 +27,10 @@ const memoryFactory: ExporterFactory = {
   },
 };
 class TagProcessor extends BaseProcessor {
-  constructor(
-    id: string,
-    readonly value: string,
-  ) {
+  readonly value: string;
+  constructor(id: string, value: string) {
     super(id);
+    this.value = value;
   }
   process(records: LogRecordLike[]): LogRecordLike[] {
     for (const r of records) r.setAttribute('deployment', this.value);

@@ -50,7 +50,7 @@ describe('PredictionLogger.record', () => {
     const prediction = predictionFromLogParts(toLogRecordParts(record));
     const parsed = predictionRecordSchema.parse(prediction);
     expect(parsed.prediction_id).toBe(id);
-    expect(parsed.prediction_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(parsed.prediction_id).toMatch(/^[0-9a-f]{16}-[0-9a-z]+$/);
     expect(parsed.serving_node).toBe('node-7');
     expect(parsed.schema_version).toBe(1);
     expect(Date.parse(parsed.timestamp)).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
@@ -61,6 +61,20 @@ describe('PredictionLogger.record', () => {
     expect(parsed.null_feature_count).toBe(0);
     expect(record.resource.attributes['service.name']).toBe('fraud-service');
     await logger.shutdown();
+  });
+
+  it('prediction ids are unique within a logger and across loggers', async () => {
+    const a = setup();
+    const b = setup();
+    const ids = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      ids.add(a.logger.record({ requestId: `r${i}`, prediction: 1, latencyMs: 1 }) as string);
+      ids.add(b.logger.record({ requestId: `r${i}`, prediction: 1, latencyMs: 1 }) as string);
+    }
+    expect(ids.size).toBe(10_000);
+    expect(a.logger.record({ requestId: 'r', predictionId: 'mine', prediction: 1, latencyMs: 1 })).toBe('mine');
+    await a.logger.shutdown();
+    await b.logger.shutdown();
   });
 
   it('keeps what the caller passed even when the caller mutates its objects afterwards', async () => {
@@ -328,7 +342,7 @@ describe('async boundary', () => {
 
 describe('sampling and processors', () => {
   class DropOdd extends BaseProcessor {
-    override readonly dropReason = 'sampled_out';
+    readonly dropReason = 'sampled_out';
     override readonly headSampler = {
       decide: (view: PredictionView): SamplingDecision =>
         Number(view.requestId?.slice(1)) % 2 === 1

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import { ATTR, FEEDBACK_EVENT, PREDICTION_EVENT, SCHEMA_VERSION } from '@predlog/schema';
 import type { FeedbackInput, ModelIdentity, PredictionInput } from '../prediction-input.ts';
@@ -10,6 +10,7 @@ import { K_TOO_LARGE, type SanitizeKind, ValueCapture, type CaptureLimits } from
  * `PredlogLogRecord`.
  */
 export interface CapturedRecord {
+  kind: typeof CAPTURED_RECORD;
   eventName: string;
   timeUnixMs: number;
   attributes: Record<string, unknown>;
@@ -19,6 +20,46 @@ export interface CapturedRecord {
   approxBytes: number;
 }
 
+export const CAPTURED_RECORD = 1;
+export const PREDICTION_SNAPSHOT = 0;
+
+/** What `record()` keeps on the caller's thread: copies of mutable inputs, references to primitives. */
+export interface PredictionSnapshot {
+  kind: typeof PREDICTION_SNAPSHOT;
+  time: Date | number | string;
+  requestId: unknown;
+  predictionId: unknown;
+  modelName: unknown;
+  modelVersion: unknown;
+  framework: unknown;
+  prediction: unknown;
+  score: unknown;
+  threshold: unknown;
+  latency: unknown;
+  servingNode: unknown;
+  errorType: string | undefined;
+  errorMessage: string | undefined;
+  entityId: unknown;
+  sessionId: unknown;
+  segment: unknown;
+  channel: unknown;
+  region: unknown;
+  freshness: unknown;
+  nullCountGiven: unknown;
+  featuresGiven: boolean;
+  features: Record<string, unknown>;
+  nullCount: number;
+  raw: unknown;
+  probabilities: unknown;
+  explanation: unknown;
+  force: boolean;
+  weight: number;
+  reason: string | undefined;
+  traceId: unknown;
+  spanId: unknown;
+  bytes: number;
+}
+
 export interface CaptureOptions extends CaptureLimits {
   maxRecordBytes: number;
   captureTraceContext: boolean;
@@ -26,6 +67,7 @@ export interface CaptureOptions extends CaptureLimits {
   servingNode: string;
 }
 
+const SAMPLING_FORCE = 'ml.sampling.force';
 const RAW_INPUT_DROPPED = '[raw_input dropped: record over maxRecordBytes]';
 const hexTraceId = /^[0-9a-f]{32}$/;
 const hexSpanId = /^[0-9a-f]{16}$/;
@@ -35,6 +77,8 @@ export class RecordCapture {
   readonly values: ValueCapture;
   private readonly options: CaptureOptions;
   private readonly warnOnce: (code: string, message: string) => void;
+  private readonly idPrefix = `${randomBytes(8).toString('hex')}-`;
+  private sequence = 0;
 
   constructor(options: CaptureOptions, warnOnce: (code: string, message: string) => void) {
     this.options = options;
@@ -44,43 +88,120 @@ export class RecordCapture {
     );
   }
 
-  prediction(input: PredictionInput, latencyOverrideMs: number | undefined): CapturedRecord {
+  /**
+   * The caller's-thread half of a prediction: copies what the caller could still mutate (features,
+   * raw input, nested values, the model object) and keeps references to what it cannot
+   * (primitives). Checks and attribute building wait for `predictionRecord()` in the background.
+   */
+  predictionSnapshot(
+    input: PredictionInput,
+    latencyOverrideMs: number | undefined,
+    weight: number,
+    reason: string | undefined,
+  ): PredictionSnapshot {
     const values = this.values;
     values.bytes = 64;
-    const attributes: Record<string, unknown> = {};
-    attributes[ATTR.schemaVersion] = SCHEMA_VERSION;
-
-    const requestId = this.id(input.requestId, 'request_id');
-    attributes[ATTR.requestId] = requestId;
-    attributes[ATTR.predictionId] = this.id(input.predictionId, 'prediction_id');
-
     const model = input.model;
-    let name: unknown;
-    let version: unknown;
+    let modelName: unknown;
+    let modelVersion: unknown;
     let framework: unknown;
-    if (typeof model === 'string' || typeof model === 'number') {
-      name = String(model);
-      version = this.options.model?.version;
-    } else if (model !== null && typeof model === 'object') {
-      name = model.name;
-      version = model.version;
+    if (model === undefined || model === null) {
+      const fallback = this.options.model;
+      modelName = fallback?.name;
+      modelVersion = fallback?.version;
+      framework = fallback?.framework;
+    } else if (typeof model === 'object') {
+      modelName = model.name;
+      modelVersion = model.version;
       framework = model.framework;
     } else {
-      name = this.options.model?.name;
-      version = this.options.model?.version;
-      framework = this.options.model?.framework;
+      modelName = model;
+      modelVersion = this.options.model?.version;
     }
-    attributes[ATTR.modelName] = this.requiredString(name, 'model_name', 'unknown');
-    attributes[ATTR.modelVersion] = this.requiredString(version, 'model_version', 'unknown');
-    if (framework !== undefined) attributes[ATTR.modelFramework] = this.optionalString(framework, 'model_framework');
+    const prediction = input.prediction;
+    const error = input.error;
+    let errorType: string | undefined;
+    let errorMessage: string | undefined;
+    if (error !== undefined && error !== null && error !== false) {
+      if (error instanceof Error) {
+        errorType = error.name || 'Error';
+        errorMessage = typeof error.message === 'string' && error.message !== '' ? error.message : undefined;
+      } else errorType = typeof error === 'string' ? error : 'error';
+    }
+    const features = values.captureFeatures(input.features);
+    const nullCount = values.nullCount;
+    const raw = input.rawInput;
+    const probabilities = input.probabilities;
+    const explanation = input.explanation;
+    let traceId: unknown = input.traceId;
+    let spanId: unknown = input.spanId;
+    if (traceId === undefined && spanId === undefined && this.options.captureTraceContext) {
+      const span = trace.getActiveSpan();
+      if (span !== undefined) {
+        const context = span.spanContext();
+        traceId = context.traceId;
+        spanId = context.spanId;
+      }
+    }
+    const snapshot: PredictionSnapshot = {
+      kind: PREDICTION_SNAPSHOT,
+      time: input.timestamp === undefined ? Date.now() : input.timestamp instanceof Date ? input.timestamp.getTime() : input.timestamp,
+      requestId: input.requestId,
+      predictionId: input.predictionId === undefined ? this.nextPredictionId() : input.predictionId,
+      modelName,
+      modelVersion,
+      framework,
+      prediction: prediction !== null && typeof prediction === 'object' ? values.capture(prediction) : prediction,
+      score: input.score,
+      threshold: input.threshold,
+      latency: latencyOverrideMs ?? input.latencyMs,
+      servingNode: input.servingNode,
+      errorType,
+      errorMessage,
+      entityId: input.entityId,
+      sessionId: input.sessionId,
+      segment: input.segment,
+      channel: input.channel,
+      region: input.region,
+      freshness: input.featureFreshnessMaxAgeS,
+      nullCountGiven: input.nullFeatureCount,
+      featuresGiven: input.features !== undefined,
+      features,
+      nullCount,
+      raw: raw !== null && typeof raw === 'object' ? values.capture(raw) : raw,
+      probabilities: probabilities === undefined ? undefined : values.capture(probabilities),
+      explanation: explanation === undefined ? undefined : values.capture(explanation),
+      force: input.force === true,
+      weight,
+      reason,
+      traceId,
+      spanId,
+      bytes: 0,
+    };
+    snapshot.bytes = values.bytes;
+    return snapshot;
+  }
 
-    const prediction = input.prediction === undefined ? null : values.capture(input.prediction);
+  /** The background half: checks every field, applies defaults and builds attributes and body. */
+  predictionRecord(s: PredictionSnapshot): CapturedRecord {
+    const values = this.values;
+    values.bytes = s.bytes;
+    const attributes: Record<string, unknown> = {};
+    attributes[ATTR.schemaVersion] = SCHEMA_VERSION;
+    attributes[ATTR.requestId] = this.id(s.requestId, 'request_id');
+    attributes[ATTR.predictionId] = this.id(s.predictionId, 'prediction_id');
+    attributes[ATTR.modelName] = this.requiredString(s.modelName, 'model_name', 'unknown');
+    attributes[ATTR.modelVersion] = this.requiredString(s.modelVersion, 'model_version', 'unknown');
+    if (s.framework !== undefined) attributes[ATTR.modelFramework] = this.optionalString(s.framework, 'model_framework');
+    let prediction = s.prediction;
+    if (prediction === undefined) prediction = null;
+    else if (typeof prediction !== 'object') prediction = values.capture(prediction);
     if (typeof prediction === 'string' || typeof prediction === 'number' || typeof prediction === 'boolean') {
       attributes[ATTR.predictionLabel] = prediction;
     }
-    this.number(attributes, ATTR.predictionScore, input.score, 'score');
-    this.number(attributes, ATTR.predictionThreshold, input.threshold, 'threshold');
-    const latency = latencyOverrideMs ?? input.latencyMs;
+    this.number(attributes, ATTR.predictionScore, s.score, 'score');
+    this.number(attributes, ATTR.predictionThreshold, s.threshold, 'threshold');
+    const latency = s.latency;
     if (typeof latency === 'number' && latency >= 0 && latency - latency === 0) {
       attributes[ATTR.inferenceDurationMs] = latency;
     } else {
@@ -89,56 +210,58 @@ export class RecordCapture {
       attributes[ATTR.inferenceDurationMs] = 0;
     }
     attributes[ATTR.servingNode] =
-      input.servingNode === undefined ? this.options.servingNode : this.requiredString(input.servingNode, 'serving_node', this.options.servingNode);
-
-    const error = input.error;
-    if (error !== undefined && error !== null && error !== false) {
+      s.servingNode === undefined
+        ? this.options.servingNode
+        : this.requiredString(s.servingNode, 'serving_node', this.options.servingNode);
+    if (s.errorType !== undefined) {
       attributes[ATTR.predictionStatus] = 'error';
-      if (error instanceof Error) {
-        attributes[ATTR.errorType] = error.name || 'Error';
-        if (error.message) attributes[ATTR.errorMessage] = values.string(error.message);
-      } else {
-        attributes[ATTR.errorType] = typeof error === 'string' ? values.string(error) : 'error';
-      }
+      attributes[ATTR.errorType] = values.string(s.errorType);
+      if (s.errorMessage !== undefined) attributes[ATTR.errorMessage] = values.string(s.errorMessage);
     } else {
       attributes[ATTR.predictionStatus] = 'ok';
     }
-    if (input.entityId !== undefined) attributes[ATTR.entityId] = this.optionalString(input.entityId, 'entity_id');
-    if (input.sessionId !== undefined) attributes[ATTR.sessionId] = this.optionalString(input.sessionId, 'session_id');
-    if (input.segment !== undefined) attributes[ATTR.segment] = this.optionalString(input.segment, 'segment');
-    if (input.channel !== undefined) attributes[ATTR.channel] = this.optionalString(input.channel, 'channel');
-    if (input.region !== undefined) attributes[ATTR.region] = this.optionalString(input.region, 'region');
-    this.number(attributes, ATTR.featureFreshnessMaxAgeS, input.featureFreshnessMaxAgeS, 'feature_freshness_max_age_s');
-
-    const body: Record<string, unknown> = {};
-    body.input_features = values.captureFeatures(input.features);
-    if (input.features === undefined) this.warnOnce('missing_field.features', 'a prediction without features was recorded');
-    if (input.nullFeatureCount !== undefined) {
-      this.number(attributes, ATTR.nullFeatureCount, input.nullFeatureCount, 'null_feature_count');
-    } else {
-      attributes[ATTR.nullFeatureCount] = values.nullCount;
+    if (s.entityId !== undefined) attributes[ATTR.entityId] = this.optionalString(s.entityId, 'entity_id');
+    if (s.sessionId !== undefined) attributes[ATTR.sessionId] = this.optionalString(s.sessionId, 'session_id');
+    if (s.segment !== undefined) attributes[ATTR.segment] = this.optionalString(s.segment, 'segment');
+    if (s.channel !== undefined) attributes[ATTR.channel] = this.optionalString(s.channel, 'channel');
+    if (s.region !== undefined) attributes[ATTR.region] = this.optionalString(s.region, 'region');
+    this.number(attributes, ATTR.featureFreshnessMaxAgeS, s.freshness, 'feature_freshness_max_age_s');
+    if (s.nullCountGiven !== undefined) this.number(attributes, ATTR.nullFeatureCount, s.nullCountGiven, 'null_feature_count');
+    else attributes[ATTR.nullFeatureCount] = s.nullCount;
+    if (!s.featuresGiven) this.warnOnce('missing_field.features', 'a prediction without features was recorded');
+    if (s.reason !== undefined) {
+      attributes[ATTR.samplingWeight] = s.weight;
+      attributes[ATTR.samplingReason] = s.reason;
     }
-    if (input.rawInput !== undefined) body.raw_input = values.capture(input.rawInput);
-    body.prediction = prediction;
-    if (input.probabilities !== undefined) body.probabilities = values.capture(input.probabilities);
-    if (input.explanation !== undefined) body.explanation = values.capture(input.explanation);
+    if (s.force) attributes[SAMPLING_FORCE] = true;
 
+    const body: Record<string, unknown> = { input_features: s.features };
+    let raw = s.raw;
+    if (raw !== undefined && (raw === null || typeof raw !== 'object')) raw = values.capture(raw);
+    if (raw !== undefined) body.raw_input = raw;
+    body.prediction = prediction;
+    if (s.probabilities !== undefined) body.probabilities = s.probabilities;
+    if (s.explanation !== undefined) body.explanation = s.explanation;
     if (values.bytes > this.options.maxRecordBytes && body.raw_input !== undefined) {
       values.note(K_TOO_LARGE);
       body.raw_input = RAW_INPUT_DROPPED;
     }
-    if (input.force === true) attributes['ml.sampling.force'] = true;
-
-    const [traceId, spanId] = this.traceContext(input.traceId, input.spanId);
+    const [traceId, spanId] = this.traceContext(s.traceId, s.spanId);
     return {
+      kind: CAPTURED_RECORD,
       eventName: PREDICTION_EVENT,
-      timeUnixMs: this.time(input.timestamp),
+      timeUnixMs: this.time(s.time),
       attributes,
       body,
       traceId,
       spanId,
       approxBytes: values.bytes,
     };
+  }
+
+  /** Unique per logger instance: a random 64-bit prefix and a counter, much cheaper than a UUID per call. */
+  private nextPredictionId(): string {
+    return this.idPrefix + (this.sequence++).toString(36);
   }
 
   feedback(input: FeedbackInput): CapturedRecord | undefined {
@@ -172,6 +295,7 @@ export class RecordCapture {
     }
     attributes[ATTR.feedbackSource] = this.requiredString(input.source, 'source', 'unknown');
     return {
+      kind: CAPTURED_RECORD,
       eventName: FEEDBACK_EVENT,
       timeUnixMs: this.time(input.timestamp),
       attributes,
@@ -212,7 +336,7 @@ export class RecordCapture {
     this.warnOnce(`invalid_field.${field}`, `${field} must be a finite number; left out`);
   }
 
-  private time(value: Date | number | string | undefined): number {
+  private time(value: unknown): number {
     if (value === undefined) return Date.now();
     const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : value instanceof Date ? value.getTime() : Number.NaN;
     if (ms - ms === 0) return ms;
@@ -221,18 +345,13 @@ export class RecordCapture {
   }
 
   private traceContext(traceId: unknown, spanId: unknown): [string | undefined, string | undefined] {
-    if (traceId !== undefined || spanId !== undefined) {
-      const t = typeof traceId === 'string' && hexTraceId.test(traceId) ? traceId : undefined;
-      const s = typeof spanId === 'string' && hexSpanId.test(spanId) ? spanId : undefined;
-      if (t === undefined || (spanId !== undefined && s === undefined)) {
-        this.warnOnce('invalid_field.trace_context', 'traceId must be 32 and spanId 16 lowercase hex characters; left out');
-      }
-      return [t, t === undefined ? undefined : s];
+    if (traceId === undefined && spanId === undefined) return [undefined, undefined];
+    const t = typeof traceId === 'string' && hexTraceId.test(traceId) ? traceId : undefined;
+    const s = typeof spanId === 'string' && hexSpanId.test(spanId) ? spanId : undefined;
+    if (t === undefined || (spanId !== undefined && s === undefined)) {
+      this.warnOnce('invalid_field.trace_context', 'traceId must be 32 and spanId 16 lowercase hex characters; left out');
     }
-    if (!this.options.captureTraceContext) return [undefined, undefined];
-    const span = trace.getActiveSpan();
-    if (span === undefined) return [undefined, undefined];
-    const context = span.spanContext();
-    return [context.traceId, context.spanId];
+    return [t, t === undefined ? undefined : s];
   }
+
 }

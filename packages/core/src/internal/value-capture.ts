@@ -84,67 +84,65 @@ export class ValueCapture {
 
   /**
    * Captures a flat feature map: values must be scalars (number, string, boolean, null). A nested
-   * value is replaced by a marker naming its kind. Returns the copy; `nullCount` is left on the
-   * instance for the caller (null, NaN and missing-as-undefined all count as null).
+   * value is replaced by a marker naming its kind. `nullCount` is left on the instance for the
+   * caller (null, undefined and non-finite numbers all count as null).
    */
   nullCount = 0;
-  captureFeatures(features: unknown): Record<string, string | number | boolean | null> {
-    const out: Record<string, string | number | boolean | null> = {};
+  captureFeatures(features: unknown): Record<string, unknown> {
     this.nullCount = 0;
-    if (features === null || typeof features !== 'object') return out;
+    if (features === null || typeof features !== 'object') return {};
     try {
-      const keys = Object.keys(features);
-      let n = keys.length;
-      if (n > this.limits.maxObjectKeys) {
-        this.note(K_KEYS);
-        n = this.limits.maxObjectKeys;
-      }
-      for (let i = 0; i < n; i++) {
-        const key = keys[i] as string;
-        const v = (features as Record<string, unknown>)[key];
+      // Spread is V8's fast clone of a whole object; fixing the rare bad value afterwards is far
+      // cheaper than building the copy key by key.
+      const out: Record<string, unknown> = { ...(features as Record<string, unknown>) };
+      let seen = 0;
+      for (const key in out) {
+        const v = out[key];
         this.bytes += key.length + 4;
-        let captured: string | number | boolean | null;
+        if (++seen > this.limits.maxObjectKeys) {
+          if (seen === this.limits.maxObjectKeys + 1) this.note(K_KEYS);
+          out[key] = undefined;
+          continue;
+        }
         switch (typeof v) {
           case 'number':
             this.bytes += 8;
-            if (v - v === 0) captured = v;
-            else {
-              captured = null;
+            if (v - v !== 0) {
               this.note(K_NON_FINITE);
+              out[key] = null;
+              this.nullCount++;
             }
             break;
           case 'string':
-            captured = v.length > this.limits.maxStringLength ? this.truncate(v) : v;
-            this.bytes += (captured as string).length + 2;
+            this.bytes += v.length + 2;
+            if (v.length > this.limits.maxStringLength) out[key] = this.truncate(v);
             break;
           case 'boolean':
             this.bytes += 5;
-            captured = v;
             break;
           case 'undefined':
-            captured = null;
+            out[key] = null;
+            this.nullCount++;
             break;
           case 'bigint':
-            captured = this.bigint(v);
+            out[key] = this.bigint(v);
             break;
           default:
-            if (v === null) captured = null;
-            else {
+            if (v === null) {
+              this.bytes += 4;
+              this.nullCount++;
+            } else {
               this.note(K_FEATURE);
-              captured = Array.isArray(v) ? '[array]' : `[${typeof v}]`;
+              out[key] = Array.isArray(v) ? '[array]' : `[${typeof v}]`;
               this.bytes += 10;
             }
         }
-        if (captured === null) {
-          this.nullCount++;
-          this.bytes += 4;
-        }
-        out[key] = captured;
       }
+      return out;
     } catch {
       this.note(K_UNREADABLE);
+      return {};
     }
-    return out;
   }
 
   private value(v: unknown, depth: number): unknown {
@@ -191,6 +189,41 @@ export class ValueCapture {
       return CIRCULAR_MARKER;
     }
     if (Array.isArray(o)) return this.array(o, depth);
+    const proto = Object.getPrototypeOf(o);
+    if (proto !== Object.prototype && proto !== null) return this.special(o, depth);
+    stack.push(o);
+    // Spread is V8's fast clone; the loop then fixes, in the copy, the few values JSON cannot hold.
+    const out: Record<string, unknown> = { ...(o as Record<string, unknown>) };
+    const max = this.limits.maxObjectKeys;
+    let seen = 0;
+    this.bytes += 2;
+    for (const key in out) {
+      const v = out[key];
+      if (++seen > max) {
+        out[key] = undefined;
+        continue;
+      }
+      this.bytes += key.length + 4;
+      if (typeof v === 'object' || typeof v === 'string' || typeof v === 'number') {
+        const captured = this.value(v, depth + 1);
+        if (captured !== v) out[key] = captured;
+      } else if (typeof v !== 'boolean' && v !== undefined) {
+        out[key] = this.value(v, depth + 1);
+      } else if (v === true || v === false) {
+        this.bytes += 5;
+      }
+    }
+    if (seen > max) {
+      this.note(K_KEYS);
+      out['…'] = `${seen - max} more keys`;
+    }
+    stack.pop();
+    return out;
+  }
+
+  /** Objects that are not plain: dates, collections, binary, errors, class instances. */
+  private special(o: object, depth: number): unknown {
+    const stack = this.stack;
     if (ArrayBuffer.isView(o) || o instanceof ArrayBuffer) return this.binary(o, depth);
     if (o instanceof Date) {
       this.note(K_DATE);
@@ -217,9 +250,8 @@ export class ValueCapture {
     }
     if (o instanceof Set) return this.array([...o], depth);
     if (o instanceof Error) {
-      const out = { name: o.name, message: o.message };
       this.bytes += o.name.length + o.message.length + 24;
-      return out;
+      return { name: o.name, message: this.value(o.message, depth + 1) };
     }
     const toJSON = (o as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
@@ -228,16 +260,12 @@ export class ValueCapture {
       stack.pop();
       return replaced;
     }
+    // A class instance: its own enumerable fields, as JSON.stringify would see them.
     stack.push(o);
-    const keys = Object.keys(o);
-    let n = keys.length;
     const out: Record<string, unknown> = {};
-    if (n > this.limits.maxObjectKeys) {
-      this.note(K_KEYS);
-      out['…'] = `${n - this.limits.maxObjectKeys} more keys`;
-      n = this.limits.maxObjectKeys;
-    }
-    this.bytes += 2;
+    const keys = Object.keys(o);
+    const n = Math.min(keys.length, this.limits.maxObjectKeys);
+    if (keys.length > n) this.note(K_KEYS);
     for (let i = 0; i < n; i++) {
       const key = keys[i] as string;
       const captured = this.value((o as Record<string, unknown>)[key], depth + 1);
@@ -253,21 +281,24 @@ export class ValueCapture {
   private array(a: readonly unknown[], depth: number): unknown[] {
     const stack = this.stack;
     stack.push(a);
-    let n = a.length;
     const max = this.limits.maxArrayLength;
-    const truncated = n > max;
-    if (truncated) n = max;
-    const out = new Array<unknown>(truncated ? n + 1 : n);
-    this.bytes += 2;
+    const truncated = a.length > max;
+    const out = truncated ? a.slice(0, max) : a.slice();
+    const n = out.length;
+    this.bytes += 2 + n;
     for (let i = 0; i < n; i++) {
-      const captured = this.value(a[i], depth + 1);
+      const v = out[i];
+      if (typeof v === 'boolean') {
+        this.bytes += 5;
+        continue;
+      }
+      const captured = this.value(v, depth + 1);
       // JSON turns holes, undefined and functions inside arrays into null; do the same up front.
-      out[i] = captured === undefined ? null : captured;
-      this.bytes += 1;
+      if (captured !== v || v === undefined) out[i] = captured === undefined ? null : captured;
     }
     if (truncated) {
       this.note(K_ARRAY);
-      out[n] = `…[${a.length - max} more items]`;
+      out.push(`…[${a.length - max} more items]`);
     }
     stack.pop();
     return out;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isPair, isScalar, LineCounter, type ParsedNode, parseDocument, type Document } from 'yaml';
+import { type Document, isMap, isPair, isScalar, LineCounter, type ParsedNode, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import {
   type ConfigFile,
@@ -110,8 +110,15 @@ export function parseConfigText(
       }),
     );
   }
-  const locate = (keyPath: readonly PropertyKey[], atKey?: string) => locateInDocument(doc, lineCounter, keyPath, atKey);
-  return validateConfig(doc.toJS() ?? {}, { file, baseDir: path.dirname(path.resolve(file)), env, registry, locate });
+  const locate = (keyPath: readonly PropertyKey[], atKey?: string) =>
+    locateInDocument(doc, lineCounter, keyPath, atKey);
+  return validateConfig(doc.toJS() ?? {}, {
+    file,
+    baseDir: path.dirname(path.resolve(file)),
+    env,
+    registry,
+    locate,
+  });
 }
 
 /** Validates a config object built in code (same rules as a file). Throws `ConfigError`. */
@@ -143,7 +150,12 @@ function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
   const substituted = substituteEnv(raw, [], ctx, issues, secretPaths);
 
   const issue = (keyPath: readonly PropertyKey[], message: string, atKey?: string) => {
-    issues.push({ file: ctx.file, ...ctx.locate(keyPath, atKey), path: keyPath.map(String).join('.'), message });
+    issues.push({
+      file: ctx.file,
+      ...ctx.locate(keyPath, atKey),
+      path: keyPath.map(String).join('.'),
+      message,
+    });
   };
   const zodIssues = (base: readonly PropertyKey[], schema: z.ZodType, value: unknown): unknown => {
     const parsed = schema.safeParse(value);
@@ -151,7 +163,8 @@ function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
     for (const zi of parsed.error.issues) {
       const keyPath = [...base, ...zi.path];
       if (zi.code === 'unrecognized_keys') {
-        for (const key of zi.keys) issue([...keyPath, key], `unknown key${suggest(key, knownKeys(schema, zi.path))}`, key);
+        for (const key of zi.keys)
+          issue([...keyPath, key], `unknown key${suggest(key, knownKeys(schema, zi.path))}`, key);
         continue;
       }
       issue(keyPath, describeZodIssue(zi, valueAt(value, zi.path), secretPaths.has(keyPath.join('.'))));
@@ -171,7 +184,11 @@ function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
     const type = componentType(id);
     const factory = ctx.registry.getProcessor(type);
     if (factory === undefined) {
-      issue(['processors', id], `unknown processor type "${type}"${listKnown(ctx.registry.types('processor'))}`, id);
+      issue(
+        ['processors', id],
+        `unknown processor type "${type}"${listKnown(ctx.registry.types('processor'))}`,
+        id,
+      );
       continue;
     }
     const config = zodIssues(['processors', id], factory.configSchema, body ?? {});
@@ -183,7 +200,11 @@ function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
     const type = componentType(id);
     const factory = ctx.registry.getExporter(type);
     if (factory === undefined) {
-      issue(['exporters', id], `unknown exporter type "${type}"${listKnown(ctx.registry.types('exporter'))}`, id);
+      issue(
+        ['exporters', id],
+        `unknown exporter type "${type}"${listKnown(ctx.registry.types('exporter'))}`,
+        id,
+      );
       continue;
     }
     const { queue: queueBody, ...own } = isPlainObject(body) ? body : body == null ? {} : { __invalid: body };
@@ -214,7 +235,8 @@ function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
       }
     });
     const duplicate = pipeline.processors.find((id, i) => pipeline.processors.indexOf(id) !== i);
-    if (duplicate !== undefined) issue(['pipelines', name, 'processors'], `processor "${duplicate}" is listed twice`);
+    if (duplicate !== undefined)
+      issue(['pipelines', name, 'processors'], `processor "${duplicate}" is listed twice`);
     pipelines.set(name, pipeline);
   }
 
@@ -285,10 +307,12 @@ function substituteEnv(
     }
     return out;
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, [...keyPath, i], ctx, issues, secretPaths));
+  if (Array.isArray(value))
+    return value.map((v, i) => substituteEnv(v, [...keyPath, i], ctx, issues, secretPaths));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, [...keyPath, k], ctx, issues, secretPaths);
+    for (const [k, v] of Object.entries(value))
+      out[k] = substituteEnv(v, [...keyPath, k], ctx, issues, secretPaths);
     return out;
   }
   return value;
@@ -331,7 +355,8 @@ function describeZodIssue(zi: z.core.$ZodIssue, got: unknown, secret: boolean): 
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return value.length > 60 ? `a ${value.length}-character string` : JSON.stringify(value);
+  if (typeof value === 'string')
+    return value.length > 60 ? `a ${value.length}-character string` : JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return typeName(value);
 }
@@ -360,7 +385,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function knownKeys(schema: z.ZodType, keyPath: readonly PropertyKey[]): string[] {
   let current: unknown = schema;
   const unwrap = (s: unknown): unknown => {
-    let node = s as { _zod?: { def?: { innerType?: unknown; in?: unknown; schema?: unknown; shape?: unknown } } };
+    let node = s as {
+      _zod?: { def?: { innerType?: unknown; in?: unknown; schema?: unknown; shape?: unknown } };
+    };
     for (let i = 0; i < 8 && node?._zod?.def; i++) {
       const def = node._zod.def;
       if (def.shape !== undefined) return node;
@@ -391,7 +418,10 @@ function suggest(key: string, known: string[]): string {
       best = candidate;
     }
   }
-  const hint = best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${best}"?)` : '';
+  const hint =
+    best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3))
+      ? ` (did you mean "${best}"?)`
+      : '';
   return `${hint}; known keys: ${known.join(', ')}`;
 }
 
@@ -402,7 +432,11 @@ function editDistance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const current = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        (row[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        previous + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       previous = current;
     }
   }
@@ -433,7 +467,9 @@ function locateInDocument(
     const last = prefix[prefix.length - 1];
     const parent = depth === 0 ? doc.contents : doc.getIn(parentPath, true);
     if (depth > 0 && isMap(parent)) {
-      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(last));
+      const pair = parent.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(last),
+      );
       if (pair !== undefined) {
         const target = atKey !== undefined && depth === keyPath.length ? pair.key : (pair.value ?? pair.key);
         const range = (target as ParsedNode | null)?.range;

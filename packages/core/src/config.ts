@@ -73,7 +73,10 @@ export type ExportQueueConfig = z.output<typeof exportQueueConfigSchema>;
 
 const componentId = z
   .string()
-  .regex(/^[a-z][a-z0-9_-]*(\/[A-Za-z0-9_.-]+)?$/, 'must be "type" or "type/name" (e.g. "file", "sampling/default")');
+  .regex(
+    /^[a-z][a-z0-9_-]*(\/[A-Za-z0-9_.-]+)?$/,
+    'must be "type" or "type/name" (e.g. "file", "sampling/default")',
+  );
 
 export const pipelineConfigSchema = z.strictObject({
   /** Event names this pipeline takes; default both predictions and feedback. */
@@ -93,7 +96,10 @@ export const configFileSchema = z.strictObject({
   processors: z.record(componentId, z.unknown()).default({}),
   exporters: z.record(componentId, z.unknown()),
   pipelines: z
-    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'pipeline names use letters, digits, _ and -'), pipelineConfigSchema)
+    .record(
+      z.string().regex(/^[A-Za-z0-9_-]+$/, 'pipeline names use letters, digits, _ and -'),
+      pipelineConfigSchema,
+    )
     .refine((p) => Object.keys(p).length > 0, { message: 'define at least one pipeline' }),
 });
 export type ConfigFile = z.output<typeof configFileSchema>;

@@ -1,5 +1,5 @@
 import type { ExportQueueConfig } from './config.ts';
-import { type Clock, type Exporter, ExportError } from './contracts.ts';
+import { type Clock, ExportError, type Exporter } from './contracts.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import type { LogRecordLike } from './log-record.ts';
 import type { SelfMetrics } from './self-metrics.ts';
@@ -31,7 +31,6 @@ export class ExportQueue {
   /** Records in pending + ready + the batch in flight. */
   private depth = 0;
   private inFlight: Promise<void> | undefined;
-  private inFlightBatch: Batch | undefined;
   private ageTimer: NodeJS.Timeout | undefined;
   private retryWait: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
   private abortInFlight: AbortController | undefined;
@@ -135,7 +134,10 @@ export class ExportQueue {
     try {
       await this.exporter.shutdown();
     } catch {
-      this.diagnostics.error('exporter_shutdown_failed', `exporter ${this.exporter.id} failed to shut down cleanly`);
+      this.diagnostics.error(
+        'exporter_shutdown_failed',
+        `exporter ${this.exporter.id} failed to shut down cleanly`,
+      );
     }
   }
 
@@ -167,10 +169,8 @@ export class ExportQueue {
       if (this.pending.length === 0) this.notifyIdle();
       return;
     }
-    this.inFlightBatch = batch;
     this.inFlight = this.deliver(batch).finally(() => {
       this.inFlight = undefined;
-      this.inFlightBatch = undefined;
       this.depth -= batch.records.length;
       this.pump();
     });
@@ -197,24 +197,36 @@ export class ExportQueue {
       let failure: unknown;
       try {
         await this.sendWithTimeout(batch.records);
-        this.metrics.exportDuration.record((this.clock.monotonic() - started) / 1000, { exporter: id, outcome: 'success' });
+        this.metrics.exportDuration.record((this.clock.monotonic() - started) / 1000, {
+          exporter: id,
+          outcome: 'success',
+        });
         this.metrics.addExported(id, n);
         return;
       } catch (error) {
         failure = error;
       }
-      this.metrics.exportDuration.record((this.clock.monotonic() - started) / 1000, { exporter: id, outcome: 'failure' });
+      this.metrics.exportDuration.record((this.clock.monotonic() - started) / 1000, {
+        exporter: id,
+        outcome: 'failure',
+      });
       this.metrics.addFailure(id);
       const retryable = !(failure instanceof ExportError) || failure.retryable;
       if (!retryable) {
         this.metrics.drop('export_rejected', n, id);
-        this.diagnostics.warnOnce(`export_rejected.${id}`, `exporter ${id}: the sink rejected a batch: ${errorText(failure)}`);
+        this.diagnostics.warnOnce(
+          `export_rejected.${id}`,
+          `exporter ${id}: the sink rejected a batch: ${errorText(failure)}`,
+        );
         return;
       }
       const elapsed = this.clock.monotonic() - batch.firstAttemptAt;
       if (!this.config.retry.enabled || this.giveUp || elapsed >= this.config.retry.maxElapsedMs) {
         this.metrics.drop(this.giveUp ? 'shutdown' : 'export_failed', n, id);
-        this.diagnostics.warnOnce(`export_failed.${id}`, `exporter ${id}: a batch failed and was dropped: ${errorText(failure)}`);
+        this.diagnostics.warnOnce(
+          `export_failed.${id}`,
+          `exporter ${id}: a batch failed and was dropped: ${errorText(failure)}`,
+        );
         return;
       }
       const hinted = failure instanceof ExportError ? failure.retryAfterMs : undefined;
@@ -250,7 +262,10 @@ export class ExportQueue {
     const controller = new AbortController();
     this.abortInFlight = controller;
     const timer = setTimeout(
-      () => controller.abort(new ExportError(`export timed out after ${this.config.timeoutMs} ms`, { retryable: true })),
+      () =>
+        controller.abort(
+          new ExportError(`export timed out after ${this.config.timeoutMs} ms`, { retryable: true }),
+        ),
       this.config.timeoutMs,
     );
     try {

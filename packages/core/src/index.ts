@@ -12,8 +12,8 @@ export {
   ConfigError,
   type ConfigIssue,
   loadConfigFile,
-  parseConfigText,
   type PredlogConfig,
+  parseConfigText,
   type ResolvedExporter,
   type ResolvedProcessor,
   resolveConfig,
@@ -23,8 +23,8 @@ export {
   type ComponentFactory,
   type ComponentKind,
   type ComponentServices,
-  type Exporter,
   ExportError,
+  type Exporter,
   type ExporterFactory,
   type PredictionView,
   type Processor,
@@ -33,7 +33,13 @@ export {
   type SamplingDecision,
   systemClock,
 } from './contracts.ts';
-export { type DiagnosticEvent, type DiagnosticLevel, type Diagnostics, DiagnosticsChannel } from './diagnostics.ts';
+export {
+  type DiagnosticEvent,
+  type DiagnosticLevel,
+  type Diagnostics,
+  DiagnosticsChannel,
+} from './diagnostics.ts';
+export { SANITIZE_KINDS, type SanitizeKind } from './internal/value-capture.ts';
 export { type LogRecordLike, millisToHrTime, PredlogLogRecord, toLogRecordParts } from './log-record.ts';
 export { BaseExporter, BaseProcessor } from './otel-adapters.ts';
 export type { FeedbackInput, ModelIdentity, PredictionInput } from './prediction-input.ts';
@@ -48,4 +54,3 @@ export {
 } from './prediction-logger.ts';
 export { ComponentRegistry, componentType } from './registry.ts';
 export type { DropReason, PipelineStats } from './self-metrics.ts';
-export { SANITIZE_KINDS, type SanitizeKind } from './internal/value-capture.ts';

@@ -62,7 +62,8 @@ export class Pipeline {
         );
         return;
       }
-      if (batch.length < before) this.metrics.drop(processor.dropReason ?? `filtered`, before - batch.length, processor.id);
+      if (batch.length < before)
+        this.metrics.drop(processor.dropReason ?? `filtered`, before - batch.length, processor.id);
     }
     if (batch.length === 0) return;
     for (const queue of this.queues) queue.enqueue(batch);
@@ -77,7 +78,10 @@ export class Pipeline {
       try {
         await processor.shutdown();
       } catch {
-        this.diagnostics.error('processor_shutdown_failed', `processor ${processor.id} failed to shut down cleanly`);
+        this.diagnostics.error(
+          'processor_shutdown_failed',
+          `processor ${processor.id} failed to shut down cleanly`,
+        );
       }
     }
   }

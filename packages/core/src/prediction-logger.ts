@@ -2,8 +2,13 @@ import os from 'node:os';
 import { type MeterProvider, metrics as metricsApi } from '@opentelemetry/api';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import { RESOURCE_ATTR } from '@predlog/schema';
-import { type ExportQueueConfig, exportQueueConfigSchema, type LoggerConfig, loggerConfigSchema } from './config.ts';
-import { type PredlogConfig, loadConfigFile, resolveConfig } from './config-loader.ts';
+import {
+  type ExportQueueConfig,
+  exportQueueConfigSchema,
+  type LoggerConfig,
+  loggerConfigSchema,
+} from './config.ts';
+import { loadConfigFile, type PredlogConfig, resolveConfig } from './config-loader.ts';
 import {
   type Clock,
   type ComponentFactory,
@@ -16,7 +21,12 @@ import {
 } from './contracts.ts';
 import { type Diagnostics, DiagnosticsChannel } from './diagnostics.ts';
 import { ExportQueue } from './export-queue.ts';
-import { CAPTURED_RECORD, type CapturedRecord, type PredictionSnapshot, RecordCapture } from './internal/record-capture.ts';
+import {
+  CAPTURED_RECORD,
+  type CapturedRecord,
+  type PredictionSnapshot,
+  RecordCapture,
+} from './internal/record-capture.ts';
 import { RecordRing } from './internal/record-ring.ts';
 import { type LogRecordLike, millisToHrTime, PredlogLogRecord } from './log-record.ts';
 import { cloneRecord, Pipeline } from './pipeline.ts';
@@ -98,14 +108,16 @@ export class PredictionLogger {
   constructor(options: PredictionLoggerOptions) {
     this.config = loggerConfigSchema.parse(options.logger ?? {});
     this.diagnostics = options.diagnostics ?? new DiagnosticsChannel();
-    const meter = (options.meterProvider ?? metricsApi.getMeterProvider()).getMeter(SCOPE.name, SCOPE.version);
+    const meter = (options.meterProvider ?? metricsApi.getMeterProvider()).getMeter(
+      SCOPE.name,
+      SCOPE.version,
+    );
     this.metrics = new SelfMetrics(meter);
     this.resource = toResource(options.resource);
     this.defaultModel = options.model;
     const servingNode = defaultServingNode(this.resource);
-    this.capture = new RecordCapture(
-      { ...this.config, model: options.model, servingNode },
-      (code, message) => this.diagnostics.warnOnce(code, message),
+    this.capture = new RecordCapture({ ...this.config, model: options.model, servingNode }, (code, message) =>
+      this.diagnostics.warnOnce(code, message),
     );
     this.metrics.useSanitizeCounts(this.capture.values.counts);
     this.ring = new RecordRing(this.config.maxQueueRecords);
@@ -118,7 +130,11 @@ export class PredictionLogger {
       let queue = queueByExporter.get(exporter);
       if (queue === undefined) {
         const queueConfig = exportQueueConfigSchema.parse('exporter' in entry ? (entry.queue ?? {}) : {});
-        queue = new ExportQueue(exporter, queueConfig, { metrics: this.metrics, diagnostics: this.diagnostics, clock });
+        queue = new ExportQueue(exporter, queueConfig, {
+          metrics: this.metrics,
+          diagnostics: this.diagnostics,
+          clock,
+        });
         queueByExporter.set(exporter, queue);
       }
       return queue;
@@ -129,7 +145,11 @@ export class PredictionLogger {
       let processors = pipeline.processors ?? [];
       // A lone pipeline whose first processor can decide up front runs that decision before
       // capture: a sampled-out prediction then costs only the decision.
-      if (hoisted === undefined && options.pipelines.length === 1 && processors[0]?.headSampler !== undefined) {
+      if (
+        hoisted === undefined &&
+        options.pipelines.length === 1 &&
+        processors[0]?.headSampler !== undefined
+      ) {
         hoisted = processors[0].headSampler;
         processors = processors.slice(1);
       }
@@ -177,10 +197,16 @@ export class PredictionLogger {
   /** Logs ground truth or a complaint for an earlier prediction (event `ml.feedback`). */
   feedback(input: FeedbackInput): void {
     this.metrics.received++;
-    if (this.closed) return this.dropClosed();
+    if (this.closed) {
+      this.dropClosed();
+      return;
+    }
     if (input === null || typeof input !== 'object') {
       this.metrics.drop('invalid', 1);
-      this.diagnostics.warnOnce('invalid_input.feedback', 'feedback() needs an object; the call was dropped and counted');
+      this.diagnostics.warnOnce(
+        'invalid_input.feedback',
+        'feedback() needs an object; the call was dropped and counted',
+      );
       return;
     }
     try {
@@ -233,7 +259,10 @@ export class PredictionLogger {
     }
     if (input === null || typeof input !== 'object') {
       metrics.drop('invalid', 1);
-      this.diagnostics.warnOnce('invalid_input.record', 'record() needs an object; the call was dropped and counted');
+      this.diagnostics.warnOnce(
+        'invalid_input.record',
+        'record() needs an object; the call was dropped and counted',
+      );
       return undefined;
     }
     try {
@@ -311,7 +340,10 @@ export class PredictionLogger {
 
   private dropClosed(): void {
     this.metrics.drop('shutdown', 1);
-    this.diagnostics.warnOnce('record_after_shutdown', 'a record arrived after shutdown(); it was dropped and counted');
+    this.diagnostics.warnOnce(
+      'record_after_shutdown',
+      'a record arrived after shutdown(); it was dropped and counted',
+    );
   }
 
   /** One background turn: moves up to `drainBatchSize` records across the boundary. */
@@ -370,12 +402,18 @@ export class PredictionLogger {
     } catch {
       // Unreachable by design (the snapshot holds only copies and primitives); kept so a bug can
       // never escape into the event loop. The record is still delivered, marked.
-      this.diagnostics.warnOnce('finish_failed', 'a captured record could not be completed; it was logged with its ids only');
+      this.diagnostics.warnOnce(
+        'finish_failed',
+        'a captured record could not be completed; it was logged with its ids only',
+      );
       return {
         kind: CAPTURED_RECORD,
         eventName: 'ml.prediction',
         timeUnixMs: Date.now(),
-        attributes: { 'ml.prediction.id': String(snapshot.predictionId), 'ml.prediction.status': 'unreadable' },
+        attributes: {
+          'ml.prediction.id': String(snapshot.predictionId),
+          'ml.prediction.status': 'unreadable',
+        },
         body: undefined,
         traceId: undefined,
         spanId: undefined,
@@ -395,7 +433,11 @@ export class PredictionLogger {
       approxBytes: captured.approxBytes,
     });
     if (captured.traceId !== undefined) {
-      record.spanContext = { traceId: captured.traceId, spanId: captured.spanId ?? '0000000000000000', traceFlags: 1 };
+      record.spanContext = {
+        traceId: captured.traceId,
+        spanId: captured.spanId ?? '0000000000000000',
+        traceFlags: 1,
+      };
     }
     return record;
   }
@@ -420,15 +462,23 @@ export interface CreatePredictionLoggerOptions {
  * Loads and checks a config (throwing `ConfigError` with every problem at once), creates its
  * components and returns a running logger.
  */
-export async function createPredictionLogger(options: CreatePredictionLoggerOptions): Promise<PredictionLogger> {
+export async function createPredictionLogger(
+  options: CreatePredictionLoggerOptions,
+): Promise<PredictionLogger> {
   const registry = new ComponentRegistry(options.components ?? []);
   let config: PredlogConfig;
-  if (options.configFile !== undefined) config = await loadConfigFile(options.configFile, registry, options.env);
-  else if (options.config !== undefined) config = resolveConfig(options.config, registry, { env: options.env ?? process.env });
+  if (options.configFile !== undefined)
+    config = await loadConfigFile(options.configFile, registry, options.env);
+  else if (options.config !== undefined)
+    config = resolveConfig(options.config, registry, { env: options.env ?? process.env });
   else throw new TypeError('createPredictionLogger needs configFile or config');
 
   const diagnostics = options.diagnostics ?? new DiagnosticsChannel();
-  for (const key of config.unused) diagnostics.warnOnce(`config_unused.${key}`, `${config.source}: ${key} is defined but used by no pipeline`);
+  for (const key of config.unused)
+    diagnostics.warnOnce(
+      `config_unused.${key}`,
+      `${config.source}: ${key} is defined but used by no pipeline`,
+    );
   const meterProvider = options.meterProvider ?? metricsApi.getMeterProvider();
   const clock = options.clock ?? systemClock;
   const resource = toResource({ ...config.resource, ...options.resource });
@@ -482,7 +532,8 @@ export async function createPredictionLogger(options: CreatePredictionLoggerOpti
 }
 
 function toResource(resource: Resource | Record<string, string> | undefined): Resource {
-  if (resource !== undefined && 'merge' in resource && typeof resource.merge === 'function') return resource as Resource;
+  if (resource !== undefined && 'merge' in resource && typeof resource.merge === 'function')
+    return resource as Resource;
   const attributes: Record<string, string> = {
     [RESOURCE_ATTR.serviceName]: process.env.OTEL_SERVICE_NAME ?? 'unknown_service:node',
     [RESOURCE_ATTR.hostName]: os.hostname(),

@@ -13,7 +13,8 @@ export class ComponentRegistry {
   }
 
   register(factory: ComponentFactory): this {
-    const table: Map<string, ComponentFactory> = factory.kind === 'processor' ? this.processors : this.exporters;
+    const table: Map<string, ComponentFactory> =
+      factory.kind === 'processor' ? this.processors : this.exporters;
     const existing = table.get(factory.type);
     if (existing !== undefined && existing !== factory) {
       throw new Error(`a ${factory.kind} factory of type "${factory.type}" is already registered`);

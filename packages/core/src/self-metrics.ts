@@ -139,7 +139,8 @@ export class SelfMetrics {
   snapshot(): PipelineStats {
     const queueDepth = this.queueDepthSources.get('boundary')?.() ?? 0;
     const exportQueueDepth: Record<string, number> = {};
-    for (const [name, read] of this.queueDepthSources) if (name !== 'boundary') exportQueueDepth[name] = read();
+    for (const [name, read] of this.queueDepthSources)
+      if (name !== 'boundary') exportQueueDepth[name] = read();
     const sanitized: Record<string, number> = {};
     this.sanitizeCounts.forEach((n, i) => {
       if (n > 0) sanitized[SANITIZE_KINDS[i] as string] = n;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loggerConfigSchema, exportQueueConfigSchema } from '../src/config.ts';
+import { exportQueueConfigSchema, loggerConfigSchema } from '../src/config.ts';
 import { ConfigError, loadConfigFile, resolveConfig } from '../src/config-loader.ts';
 import type { ExporterFactory, ProcessorFactory } from '../src/contracts.ts';
 import type { LogRecordLike } from '../src/log-record.ts';
@@ -19,7 +19,10 @@ const exporters: MemoryExporter[] = [];
 const memoryFactory: ExporterFactory = {
   kind: 'exporter',
   type: 'memory',
-  configSchema: z.strictObject({ label: z.string().default('memory'), rate: z.number().min(0, unit).max(1, unit).optional() }),
+  configSchema: z.strictObject({
+    label: z.string().default('memory'),
+    rate: z.number().min(0, unit).max(1, unit).optional(),
+  }),
   create(_config, services) {
     const exporter = new MemoryExporter(services.id);
     exporters.push(exporter);
@@ -78,7 +81,14 @@ describe('config defaults', () => {
       maxBatchAgeMs: 1000,
       maxQueueRecords: 131_072,
       timeoutMs: 30_000,
-      retry: { enabled: true, initialIntervalMs: 500, maxIntervalMs: 30_000, multiplier: 2, jitter: 0.2, maxElapsedMs: 300_000 },
+      retry: {
+        enabled: true,
+        initialIntervalMs: 500,
+        maxIntervalMs: 30_000,
+        multiplier: 2,
+        jitter: 0.2,
+        maxElapsedMs: 300_000,
+      },
     });
   });
 });
@@ -93,7 +103,7 @@ describe('loadConfigFile', () => {
     expect(config.baseDir).toBe(fixtures);
   });
 
-  it('loads every section, substituting ${env:NAME} and ${env:NAME:-default} with types', async () => {
+  it('loads every section, substituting env references with and without defaults, with types', async () => {
     const config = await loadConfigFile(fixture('full.yaml'), registry(), { DEPLOY_ENV: 'prod' });
     expect(config.logger.maxStringLength).toBe(256);
     expect(config.processors.get('tag/env')?.config).toEqual({ value: 'prod', rate: 1 });
@@ -110,12 +120,16 @@ describe('loadConfigFile', () => {
   it('loads JSON and reports JSON errors with positions', async () => {
     const error = await configError('minimal.json');
     expect(error.issues).toHaveLength(1);
-    expect(error.message).toBe(`${fixture('minimal.json')}:2:39: exporters.memory.label: expected string (got 5)`);
+    expect(error.message).toBe(
+      `${fixture('minimal.json')}:2:39: exporters.memory.label: expected string (got 5)`,
+    );
   });
 
   it('names file, line, key path, rule and value for a component rule', async () => {
     const error = await configError('rate-too-high.yaml');
-    expect(error.message).toBe(`${fixture('rate-too-high.yaml')}:4:11: processors.tag/x.rate: ${unit} (got 1.5)`);
+    expect(error.message).toBe(
+      `${fixture('rate-too-high.yaml')}:4:11: processors.tag/x.rate: ${unit} (got 1.5)`,
+    );
   });
 
   it('rejects unknown keys at every level, pointing at the key, with a suggestion', async () => {
@@ -124,7 +138,9 @@ describe('loadConfigFile', () => {
     expect(lines).toContain(
       `${fixture('typo-key.yaml')}:7:1: loger: unknown key (did you mean "logger"?); known keys: resource, logger, processors, exporters, pipelines`,
     );
-    expect(lines).toContain(`${fixture('typo-key.yaml')}:3:5: exporters.memory.labl: unknown key (did you mean "label"?); known keys: label, rate`);
+    expect(lines).toContain(
+      `${fixture('typo-key.yaml')}:3:5: exporters.memory.labl: unknown key (did you mean "label"?); known keys: label, rate`,
+    );
   });
 
   it('reports an unknown component type and a pipeline naming an undefined component', async () => {
@@ -145,9 +161,13 @@ describe('loadConfigFile', () => {
 
   it('a missing variable without default is an error, and values from the environment are never printed', async () => {
     const missing = await configError('secret.yaml');
-    expect(missing.message).toContain('secret.yaml:3:12: exporters.memory.label: environment variable API_TOKEN is not set');
+    expect(missing.message).toContain(
+      'secret.yaml:3:12: exporters.memory.label: environment variable API_TOKEN is not set',
+    );
     const leaked = await configError('secret.yaml', { API_TOKEN: 's3cr3t-token' });
-    expect(leaked.message).toContain('exporters.memory.rate: expected number (got a value from the environment)');
+    expect(leaked.message).toContain(
+      'exporters.memory.rate: expected number (got a value from the environment)',
+    );
     expect(leaked.message).not.toContain('s3cr3t');
   });
 
@@ -166,12 +186,12 @@ describe('loadConfigFile', () => {
     expect(() => resolveConfig({ exporters: { memory: { label: 1 } }, pipelines: {} }, registry())).toThrow(
       /<inline config>: pipelines: define at least one pipeline\n<inline config>: exporters.memory.label: expected string \(got 1\)/,
     );
-    expect(() => resolveConfig({ exporters: { memory: {} }, pipelines: { p: { exporters: [] } } }, registry())).toThrow(
-      'pipelines.p.exporters: a pipeline needs at least one exporter',
-    );
-    expect(() => resolveConfig({ exporters: { 'Bad Id': {} }, pipelines: { p: { exporters: ['x'] } } }, registry())).toThrow(
-      /exporters.Bad Id: key must be "type" or "type\/name"/,
-    );
+    expect(() =>
+      resolveConfig({ exporters: { memory: {} }, pipelines: { p: { exporters: [] } } }, registry()),
+    ).toThrow('pipelines.p.exporters: a pipeline needs at least one exporter');
+    expect(() =>
+      resolveConfig({ exporters: { 'Bad Id': {} }, pipelines: { p: { exporters: ['x'] } } }, registry()),
+    ).toThrow(/exporters.Bad Id: key must be "type" or "type\/name"/);
   });
 });
 

@@ -18,7 +18,8 @@ const record = (i: number, approxBytes = 100) =>
     eventName: 'ml.prediction',
     approxBytes,
   });
-const records = (n: number, from = 0, bytes = 100) => Array.from({ length: n }, (_, i) => record(from + i, bytes));
+const records = (n: number, from = 0, bytes = 100) =>
+  Array.from({ length: n }, (_, i) => record(from + i, bytes));
 
 function setup(queue: Record<string, unknown>, exporter = new MemoryExporter('mem'), random = () => 0.5) {
   const metrics = new SelfMetrics(createNoopMeter());
@@ -101,7 +102,11 @@ describe('ExportQueue retry', () => {
     const backoff = (q as unknown as { backoff(attempt: number): number }).backoff.bind(q);
     expect(backoff(1)).toBeCloseTo(800);
     expect(backoff(3)).toBeCloseTo(3200);
-    const high = setup({ retry: { initialIntervalMs: 1000, jitter: 0.2, maxIntervalMs: 2000 } }, exporter, () => 0.999999);
+    const high = setup(
+      { retry: { initialIntervalMs: 1000, jitter: 0.2, maxIntervalMs: 2000 } },
+      exporter,
+      () => 0.999999,
+    );
     const highBackoff = (high.q as unknown as { backoff(attempt: number): number }).backoff.bind(high.q);
     expect(highBackoff(1)).toBeCloseTo(1200, 0);
     expect(highBackoff(5)).toBeCloseTo(2400, 0);
@@ -109,7 +114,8 @@ describe('ExportQueue retry', () => {
 
   it('honours a server-requested retry delay', async () => {
     const exporter = new MemoryExporter('throttled');
-    exporter.failWith = (attempt) => (attempt === 1 ? new ExportError('429', { retryable: true, retryAfterMs: 120 }) : undefined);
+    exporter.failWith = (attempt) =>
+      attempt === 1 ? new ExportError('429', { retryable: true, retryAfterMs: 120 }) : undefined;
     const { q } = setup({ retry: { initialIntervalMs: 1 } }, exporter);
     const started = performance.now();
     q.enqueue(records(2));
@@ -172,7 +178,10 @@ describe('ExportQueue shutdown', () => {
   it('counts what it could not send by the deadline as dropped (shutdown), exactly', async () => {
     const exporter = new MemoryExporter('stuck');
     exporter.failWith = () => new Error('down');
-    const { q, metrics, events } = setup({ maxBatchSize: 10, retry: { initialIntervalMs: 10_000 } }, exporter);
+    const { q, metrics, events } = setup(
+      { maxBatchSize: 10, retry: { initialIntervalMs: 10_000 } },
+      exporter,
+    );
     q.enqueue(records(35));
     const started = performance.now();
     await q.shutdown(100);

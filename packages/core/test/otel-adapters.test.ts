@@ -35,7 +35,9 @@ describe('inside a plain OTel LoggerProvider', () => {
       resource: resourceFromAttributes({ 'service.name': 'elsewhere' }),
       processors: [new BatchLogRecordProcessor({ exporter })],
     });
-    provider.getLogger('app').emit({ eventName: 'ml.prediction', attributes: { 'ml.request.id': 'r1' }, body: { prediction: 1 } });
+    provider
+      .getLogger('app')
+      .emit({ eventName: 'ml.prediction', attributes: { 'ml.request.id': 'r1' }, body: { prediction: 1 } });
     await provider.forceFlush();
     expect(exporter.records).toHaveLength(1);
     expect(exporter.records[0]?.attributes['ml.request.id']).toBe('r1');
@@ -45,7 +47,9 @@ describe('inside a plain OTel LoggerProvider', () => {
 
   it('predlog processors chained with pipeTo() mutate and drop before the stock processor exports', async () => {
     const exporter = new MemoryExporter('memory');
-    const chain = new MaskEmail('mask').pipeTo(new DropDebug('drop-debug').pipeTo(new SimpleLogRecordProcessor({ exporter })));
+    const chain = new MaskEmail('mask').pipeTo(
+      new DropDebug('drop-debug').pipeTo(new SimpleLogRecordProcessor({ exporter })),
+    );
     const provider = new LoggerProvider({ processors: [chain] });
     const logger = provider.getLogger('app');
     logger.emit({ severityNumber: SeverityNumber.INFO, attributes: { email: 'a@example.com', n: 1 } });
@@ -59,7 +63,9 @@ describe('inside a plain OTel LoggerProvider', () => {
 
   it('without pipeTo a predlog processor still mutates records in place ahead of other processors', async () => {
     const exporter = new MemoryExporter('memory');
-    const provider = new LoggerProvider({ processors: [new MaskEmail('mask'), new SimpleLogRecordProcessor({ exporter })] });
+    const provider = new LoggerProvider({
+      processors: [new MaskEmail('mask'), new SimpleLogRecordProcessor({ exporter })],
+    });
     provider.getLogger('app').emit({ attributes: { email: 'a@example.com' } });
     await provider.forceFlush();
     await settle();
@@ -80,7 +86,10 @@ describe('inside a plain OTel LoggerProvider', () => {
 describe('self-metrics through the OTel metrics API', () => {
   it('reports received, sampled out, dropped by reason, exported by exporter, failures, queue depth, duration', async () => {
     const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 60_000 });
+    const reader = new PeriodicExportingMetricReader({
+      exporter: metricExporter,
+      exportIntervalMillis: 60_000,
+    });
     const meterProvider = new MeterProvider({ readers: [reader] });
     const good = new MemoryExporter('good');
     const bad = new MemoryExporter('bad');
@@ -92,7 +101,8 @@ describe('self-metrics through the OTel metrics API', () => {
       diagnostics: recordingDiagnostics().diagnostics,
       meterProvider,
     });
-    for (const id of ['a', 'b', 'skip', 'c', 'd', 'e']) logger.record({ requestId: id, prediction: 1, latencyMs: 1, rawInput: Number.NaN });
+    for (const id of ['a', 'b', 'skip', 'c', 'd', 'e'])
+      logger.record({ requestId: id, prediction: 1, latencyMs: 1, rawInput: Number.NaN });
     await logger.forceFlush();
     await reader.forceFlush();
     const metrics = new Map<string, Array<{ attributes: Record<string, unknown>; value: unknown }>>();
@@ -117,12 +127,20 @@ describe('self-metrics through the OTel metrics API', () => {
     expect(metrics.get('predlog.records.exported')).toEqual([{ attributes: { exporter: 'good' }, value: 3 }]);
     expect(metrics.get('predlog.export.failures')).toEqual([{ attributes: { exporter: 'bad' }, value: 1 }]);
     expect(metrics.get('predlog.queue.depth')).toEqual(
-      expect.arrayContaining([{ attributes: { queue: 'boundary' }, value: 0 }, { attributes: { queue: 'good' }, value: 0 }]),
+      expect.arrayContaining([
+        { attributes: { queue: 'boundary' }, value: 0 },
+        { attributes: { queue: 'good' }, value: 0 },
+      ]),
     );
-    expect(metrics.get('predlog.records.sanitized')).toEqual([{ attributes: { kind: 'non_finite_number' }, value: 3 }]);
+    expect(metrics.get('predlog.records.sanitized')).toEqual([
+      { attributes: { kind: 'non_finite_number' }, value: 3 },
+    ]);
     const duration = metrics.get('predlog.export.duration');
     expect(duration?.map((d) => d.attributes)).toEqual(
-      expect.arrayContaining([{ exporter: 'good', outcome: 'success' }, { exporter: 'bad', outcome: 'failure' }]),
+      expect.arrayContaining([
+        { exporter: 'good', outcome: 'success' },
+        { exporter: 'bad', outcome: 'failure' },
+      ]),
     );
     await logger.shutdown();
     await meterProvider.shutdown();

@@ -1,25 +1,27 @@
 import { context, trace } from '@opentelemetry/api';
 import {
-  predictionFromLogParts,
-  predictionRecordSchema,
   feedbackFromLogParts,
   feedbackRecordSchema,
+  predictionFromLogParts,
+  predictionRecordSchema,
   toStoredRecord,
 } from '@predlog/schema';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PredictionView, Processor, SamplingDecision } from '../src/contracts.ts';
+import type { LogRecordLike } from '../src/log-record.ts';
 import { toLogRecordParts } from '../src/log-record.ts';
 import { BaseProcessor } from '../src/otel-adapters.ts';
 import { PredictionLogger } from '../src/prediction-logger.ts';
-import type { LogRecordLike } from '../src/log-record.ts';
 import { demoFeatures, MemoryExporter, recordingDiagnostics } from './support.ts';
 
 function setup(options: { logger?: Record<string, unknown>; processors?: Processor[] } = {}) {
   const exporter = new MemoryExporter('memory');
   const { diagnostics, events } = recordingDiagnostics();
   const logger = new PredictionLogger({
-    pipelines: [{ processors: options.processors ?? [], exporters: [{ exporter, queue: { maxBatchAgeMs: 5 } }] }],
+    pipelines: [
+      { processors: options.processors ?? [], exporters: [{ exporter, queue: { maxBatchAgeMs: 5 } }] },
+    ],
     model: { name: 'fraud', version: '1.2.0', framework: 'logreg' },
     resource: { 'service.name': 'fraud-service', 'host.name': 'node-7' },
     logger: options.logger,
@@ -28,7 +30,8 @@ function setup(options: { logger?: Record<string, unknown>; processors?: Process
   return { exporter, logger, events };
 }
 
-const stored = (record: LogRecordLike) => toStoredRecord(toLogRecordParts(record), record.resource.attributes);
+const stored = (record: LogRecordLike) =>
+  toStoredRecord(toLogRecordParts(record), record.resource.attributes);
 
 describe('PredictionLogger.record', () => {
   it('fills prediction_id, timestamp, serving_node and schema version, and the record passes the schema', async () => {
@@ -72,7 +75,9 @@ describe('PredictionLogger.record', () => {
       ids.add(b.logger.record({ requestId: `r${i}`, prediction: 1, latencyMs: 1 }) as string);
     }
     expect(ids.size).toBe(10_000);
-    expect(a.logger.record({ requestId: 'r', predictionId: 'mine', prediction: 1, latencyMs: 1 })).toBe('mine');
+    expect(a.logger.record({ requestId: 'r', predictionId: 'mine', prediction: 1, latencyMs: 1 })).toBe(
+      'mine',
+    );
     await a.logger.shutdown();
     await b.logger.shutdown();
   });
@@ -98,11 +103,21 @@ describe('PredictionLogger.record', () => {
 
   it('links the active OTel span when the caller gives no trace ids', async () => {
     const { exporter, logger } = setup();
-    const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
+    const spanContext = {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 1,
+    };
     const ctx = trace.setSpan(context.active(), trace.wrapSpanContext(spanContext));
     // Without a registered context manager `with` cannot propagate, so the explicit ids path is also checked.
     context.with(ctx, () => logger.record({ requestId: 'r', prediction: 1, latencyMs: 1 }));
-    logger.record({ requestId: 'r2', prediction: 1, latencyMs: 1, traceId: spanContext.traceId, spanId: spanContext.spanId });
+    logger.record({
+      requestId: 'r2',
+      prediction: 1,
+      latencyMs: 1,
+      traceId: spanContext.traceId,
+      spanId: spanContext.spanId,
+    });
     await logger.forceFlush();
     const explicit = stored(exporter.records[1] as LogRecordLike);
     expect(explicit.trace_id).toBe(spanContext.traceId);
@@ -127,11 +142,20 @@ describe('PredictionLogger.record', () => {
 
   it('records errors with status and type', async () => {
     const { exporter, logger } = setup();
-    logger.record({ requestId: 'r', prediction: null, latencyMs: 2, error: new TypeError('bad tensor shape') });
+    logger.record({
+      requestId: 'r',
+      prediction: null,
+      latencyMs: 2,
+      error: new TypeError('bad tensor shape'),
+    });
     logger.record({ requestId: 'r2', prediction: null, latencyMs: 2, error: 'timeout' });
     await logger.forceFlush();
     const [first, second] = exporter.records.map(stored);
-    expect(first).toMatchObject({ status: 'error', error_type: 'TypeError', error_message: 'bad tensor shape' });
+    expect(first).toMatchObject({
+      status: 'error',
+      error_type: 'TypeError',
+      error_message: 'bad tensor shape',
+    });
     expect(second).toMatchObject({ status: 'error', error_type: 'timeout' });
     await logger.shutdown();
   });
@@ -142,8 +166,15 @@ describe('PredictionLogger.record', () => {
     logger.feedback({ label: 'fraud', source: 'chargeback' });
     await logger.forceFlush();
     expect(exporter.records).toHaveLength(1);
-    const feedback = feedbackRecordSchema.parse(feedbackFromLogParts(toLogRecordParts(exporter.records[0] as LogRecordLike)));
-    expect(feedback).toMatchObject({ request_id: 'req-1', label: 'fraud', source: 'chargeback', model_name: 'fraud' });
+    const feedback = feedbackRecordSchema.parse(
+      feedbackFromLogParts(toLogRecordParts(exporter.records[0] as LogRecordLike)),
+    );
+    expect(feedback).toMatchObject({
+      request_id: 'req-1',
+      label: 'fraud',
+      source: 'chargeback',
+      model_name: 'fraud',
+    });
     expect(logger.stats().dropped.invalid).toBe(1);
     expect(events.some((e) => e.code === 'invalid_feedback.no_key')).toBe(true);
     await logger.shutdown();
@@ -162,13 +193,21 @@ describe('bad input never reaches the caller as an exception', () => {
   };
 
   it.each([
-    ['NaN and Infinity', { x: Number.NaN, y: Number.POSITIVE_INFINITY, z: Number.NEGATIVE_INFINITY }, { x: 'NaN', y: 'Infinity', z: '-Infinity' }],
+    [
+      'NaN and Infinity',
+      { x: Number.NaN, y: Number.POSITIVE_INFINITY, z: Number.NEGATIVE_INFINITY },
+      { x: 'NaN', y: 'Infinity', z: '-Infinity' },
+    ],
     ['BigInt', { big: 12345678901234567890n }, { big: '12345678901234567890' }],
     ['functions and symbols', { f: () => 1, s: Symbol('s'), keep: 1 }, { keep: 1 }],
     ['cycles', cyclic, { a: 1, self: '[Circular]' }],
     ['Buffers', { bytes: Buffer.from('hello') }, { bytes: '[binary 5 bytes]' }],
     ['Float32Array tensors', { t: new Float32Array([1, 2.5]) }, { t: [1, 2.5] }],
-    ['Dates', { when: new Date('2026-01-02T03:04:05.006Z'), bad: new Date(Number.NaN) }, { when: '2026-01-02T03:04:05.006Z', bad: null }],
+    [
+      'Dates',
+      { when: new Date('2026-01-02T03:04:05.006Z'), bad: new Date(Number.NaN) },
+      { when: '2026-01-02T03:04:05.006Z', bad: null },
+    ],
     ['Maps and Sets', { m: new Map([['k', 1]]), s: new Set([1, 2]) }, { m: { k: 1 }, s: [1, 2] }],
     ['throwing getters', throwing, '[unreadable]'],
     ['undefined inside arrays', { a: [1, undefined, 3] }, { a: [1, null, 3] }],
@@ -184,7 +223,12 @@ describe('bad input never reaches the caller as an exception', () => {
 
   it('truncates huge strings with a marker at the configured limit', async () => {
     const { exporter, logger, events } = setup({ logger: { maxStringLength: 100 } });
-    logger.record({ requestId: 'r', rawInput: { note: 'x'.repeat(10_000) }, prediction: 'y'.repeat(500), latencyMs: 1 });
+    logger.record({
+      requestId: 'r',
+      rawInput: { note: 'x'.repeat(10_000) },
+      prediction: 'y'.repeat(500),
+      latencyMs: 1,
+    });
     await logger.forceFlush();
     const row = stored(exporter.records[0] as LogRecordLike);
     expect((row.raw_input as { note: string }).note).toBe(`${'x'.repeat(100)}…[truncated 9900 chars]`);
@@ -198,13 +242,20 @@ describe('bad input never reaches the caller as an exception', () => {
     const { exporter, logger } = setup({ logger: { maxDepth: 3 } });
     logger.record({ requestId: 'r', rawInput: deep, prediction: 1, latencyMs: 1 });
     await logger.forceFlush();
-    expect(stored(exporter.records[0] as LogRecordLike).raw_input).toEqual({ next: { next: { next: '[depth limit]' } } });
+    expect(stored(exporter.records[0] as LogRecordLike).raw_input).toEqual({
+      next: { next: { next: '[depth limit]' } },
+    });
     await logger.shutdown();
   });
 
   it('caps long arrays and wide objects with markers', async () => {
     const { exporter, logger } = setup({ logger: { maxArrayLength: 3, maxObjectKeys: 2 } });
-    logger.record({ requestId: 'r', rawInput: { list: [1, 2, 3, 4, 5], wide: { a: 1, b: 2, c: 3 } }, prediction: 1, latencyMs: 1 });
+    logger.record({
+      requestId: 'r',
+      rawInput: { list: [1, 2, 3, 4, 5], wide: { a: 1, b: 2, c: 3 } },
+      prediction: 1,
+      latencyMs: 1,
+    });
     await logger.forceFlush();
     const raw = stored(exporter.records[0] as LogRecordLike).raw_input as Record<string, unknown>;
     expect(raw.list).toEqual([1, 2, 3, '…[2 more items]']);
@@ -216,20 +267,42 @@ describe('bad input never reaches the caller as an exception', () => {
     const { exporter, logger } = setup();
     logger.record({
       requestId: 'r',
-      features: { ok: 1, vec: [1, 2], obj: { a: 1 }, missing: null, nan: Number.NaN, undef: undefined, big: 5n },
+      features: {
+        ok: 1,
+        vec: [1, 2],
+        obj: { a: 1 },
+        missing: null,
+        nan: Number.NaN,
+        undef: undefined,
+        big: 5n,
+      },
       prediction: 1,
       latencyMs: 1,
     });
     await logger.forceFlush();
     const row = stored(exporter.records[0] as LogRecordLike);
-    expect(row.input_features).toEqual({ ok: 1, vec: '[array]', obj: '[object]', missing: null, nan: null, undef: null, big: '5' });
+    expect(row.input_features).toEqual({
+      ok: 1,
+      vec: '[array]',
+      obj: '[object]',
+      missing: null,
+      nan: null,
+      undef: null,
+      big: '5',
+    });
     expect(row.null_feature_count).toBe(3);
     await logger.shutdown();
   });
 
   it('drops raw_input of a record over maxRecordBytes, keeping the rest', async () => {
     const { exporter, logger } = setup({ logger: { maxRecordBytes: 2000 } });
-    logger.record({ requestId: 'r', rawInput: { blob: 'z'.repeat(5000) }, features: { a: 1 }, prediction: 1, latencyMs: 1 });
+    logger.record({
+      requestId: 'r',
+      rawInput: { blob: 'z'.repeat(5000) },
+      features: { a: 1 },
+      prediction: 1,
+      latencyMs: 1,
+    });
     await logger.forceFlush();
     const row = stored(exporter.records[0] as LogRecordLike);
     expect(row.raw_input).toBe('[raw_input dropped: record over maxRecordBytes]');
@@ -242,7 +315,15 @@ describe('bad input never reaches the caller as an exception', () => {
     const bad = logger as unknown as { record(input: unknown): string | undefined };
     expect(bad.record(null)).toBeUndefined();
     expect(bad.record('a string')).toBeUndefined();
-    bad.record({ requestId: 42, model: 7, score: 'high', latencyMs: -1, timestamp: 'yesterday', segment: {}, prediction: 1 });
+    bad.record({
+      requestId: 42,
+      model: 7,
+      score: 'high',
+      latencyMs: -1,
+      timestamp: 'yesterday',
+      segment: {},
+      prediction: 1,
+    });
     bad.record({ requestId: {}, prediction: 1, latencyMs: 1, traceId: 'nope' });
     await logger.forceFlush();
     expect(logger.stats().dropped.invalid).toBe(2);
@@ -253,7 +334,14 @@ describe('bad input never reaches the caller as an exception', () => {
     expect(second?.request_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(second?.trace_id).toBeUndefined();
     const codes = events.map((e) => e.code);
-    expect(codes).toEqual(expect.arrayContaining(['invalid_field.score', 'invalid_field.latency_ms', 'invalid_field.timestamp', 'invalid_field.request_id']));
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        'invalid_field.score',
+        'invalid_field.latency_ms',
+        'invalid_field.timestamp',
+        'invalid_field.request_id',
+      ]),
+    );
     // diagnostics never carry the offending values
     expect(events.some((e) => e.message.includes('yesterday') || e.message.includes('high'))).toBe(false);
     await logger.shutdown();
@@ -280,7 +368,14 @@ describe('bad input never reaches the caller as an exception', () => {
         fc.oneof(fc.double(), fc.string(), fc.constant(undefined), fc.bigInt()),
         (rawInput, features, requestId, score) => {
           calls++;
-          const input = { requestId, rawInput, features, score, prediction: rawInput, latencyMs: score } as never;
+          const input = {
+            requestId,
+            rawInput,
+            features,
+            score,
+            prediction: rawInput,
+            latencyMs: score,
+          } as never;
           logger.record(input);
           logger.feedback({ requestId, label: rawInput, source: features } as never);
         },
@@ -301,7 +396,8 @@ describe('async boundary', () => {
   it('a full queue drops and counts instead of blocking; the ledger balances exactly', async () => {
     const { exporter, logger, events } = setup({ logger: { maxQueueRecords: 100 } });
     const started = performance.now();
-    for (let i = 0; i < 10_000; i++) logger.record({ requestId: `r${i}`, features: { a: i }, prediction: 1, latencyMs: 1 });
+    for (let i = 0; i < 10_000; i++)
+      logger.record({ requestId: `r${i}`, features: { a: i }, prediction: 1, latencyMs: 1 });
     const elapsed = performance.now() - started;
     expect(elapsed).toBeLessThan(10_000); // sanity bound only: the loop finished without waiting on I/O
     expect(exporter.records).toHaveLength(0); // nothing crossed the boundary during the synchronous loop
@@ -316,7 +412,13 @@ describe('async boundary', () => {
 
   it('bounds the queue by bytes too', async () => {
     const { logger } = setup({ logger: { maxQueueBytes: 50_000 } });
-    for (let i = 0; i < 100; i++) logger.record({ requestId: `r${i}`, rawInput: { blob: 'x'.repeat(2000) }, prediction: 1, latencyMs: 1 });
+    for (let i = 0; i < 100; i++)
+      logger.record({
+        requestId: `r${i}`,
+        rawInput: { blob: 'x'.repeat(2000) },
+        prediction: 1,
+        latencyMs: 1,
+      });
     const dropped = logger.stats().dropped.queue_full ?? 0;
     expect(dropped).toBeGreaterThan(70);
     expect(dropped).toBeLessThan(100);
@@ -356,7 +458,7 @@ describe('sampling and processors', () => {
     }
   }
 
-  it('hoists the first processor\'s head sampler before capture and annotates kept records', async () => {
+  it("hoists the first processor's head sampler before capture and annotates kept records", async () => {
     const sampler = new DropOdd('sampling/test');
     const { exporter, logger } = setup({ processors: [sampler] });
     for (let i = 0; i < 10; i++) logger.record({ requestId: `r${i}`, prediction: 1, latencyMs: 1 });
@@ -370,7 +472,7 @@ describe('sampling and processors', () => {
     await logger.shutdown();
   });
 
-  it('counts what an in-pipeline processor drops, by the processor\'s reason', async () => {
+  it("counts what an in-pipeline processor drops, by the processor's reason", async () => {
     class KeepEven extends BaseProcessor {
       process(records: LogRecordLike[]): LogRecordLike[] {
         return records.filter((r) => Number(String(r.attributes['ml.request.id']).slice(1)) % 2 === 0);

@@ -1,6 +1,6 @@
+import { type DiagnosticEvent, DiagnosticsChannel } from '../src/diagnostics.ts';
 import type { LogRecordLike } from '../src/log-record.ts';
 import { BaseExporter } from '../src/otel-adapters.ts';
-import { type DiagnosticEvent, DiagnosticsChannel } from '../src/diagnostics.ts';
 
 /** An exporter that keeps what it is sent and can be told to fail. */
 export class MemoryExporter extends BaseExporter {

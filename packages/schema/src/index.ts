@@ -1,4 +1,10 @@
 export {
+  type JsonSchema,
+  type RecordJsonSchemaFile,
+  recordJsonSchemaFiles,
+  renderJsonSchema,
+} from './json-schema.ts';
+export {
   ANNOTATION_FIELDS,
   ATTR,
   type AttributeMap,
@@ -19,8 +25,8 @@ export {
   FEEDBACK_EVENT,
   type FeatureValue,
   type FeedbackRecord,
-  feedbackRecordSchema,
   featureValueSchema,
+  feedbackRecordSchema,
   PREDICTION_EVENT,
   type PredictionRecord,
   type PredictionValue,
@@ -29,4 +35,10 @@ export {
   predictionValueSchema,
   SCHEMA_VERSION,
 } from './records.ts';
+export {
+  checkSchemaEvolution,
+  type EvolutionFinding,
+  type EvolutionFindingKind,
+  type EvolutionReport,
+} from './schema-evolution.ts';
 export { fromStoredRecord, type StoredRecord, toStoredRecord } from './stored-record.ts';

@@ -22,8 +22,21 @@ export interface StoredRecord {
   trace_id?: string;
   span_id?: string;
   attributes?: Record<string, unknown>;
+  /** Body entries whose name would clash with a field above (possible in foreign OTel logs). */
+  body?: Record<string, unknown>;
   [field: string]: unknown;
 }
+
+/** Top-level names of the stored form that never hold a body entry. */
+const RESERVED_FIELDS: ReadonlySet<string> = new Set([
+  'event',
+  'timestamp',
+  'service_name',
+  'trace_id',
+  'span_id',
+  'attributes',
+  'body',
+]);
 
 type FieldTable = ReadonlyArray<readonly [string, string]>;
 
@@ -46,51 +59,68 @@ function keyMapFor(event: string): Map<string, string> {
   return genericKeyToField;
 }
 
+function fieldToKeyFor(event: string): Map<string, string> {
+  if (event === PREDICTION_EVENT) return predictionFieldToKey;
+  if (event === FEEDBACK_EVENT) return feedbackFieldToKey;
+  return genericFieldToKey;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 /** Flattens log parts (and the resource's service name) into the stored form. */
 export function toStoredRecord(parts: LogRecordParts, resourceAttributes?: AttributeMap): StoredRecord {
   const stored: StoredRecord = { event: parts.eventName, timestamp: formatTimestamp(parts.timeUnixMs) };
   const serviceName = resourceAttributes?.[RESOURCE_ATTR.serviceName];
   if (typeof serviceName === 'string') stored.service_name = serviceName;
   const keyToField = keyMapFor(parts.eventName);
+  const fieldToKey = fieldToKeyFor(parts.eventName);
   let extra: Record<string, unknown> | undefined;
   for (const key in parts.attributes) {
     const value = parts.attributes[key];
     if (value === undefined) continue;
     const field = keyToField.get(key);
     if (field !== undefined) stored[field] = value;
-    else if (key !== ATTR.predictionLabel || parts.eventName !== PREDICTION_EVENT) {
+    // The label is derived from body.prediction on the way back, so it is dropped only when it can be
+    // derived; a label that differs (say, body.prediction was redacted) is kept.
+    else if (
+      !(
+        key === ATTR.predictionLabel &&
+        parts.eventName === PREDICTION_EVENT &&
+        parts.body.prediction === value
+      )
+    ) {
       if (extra === undefined) extra = {};
       extra[key] = value;
     }
   }
+  let clashing: Record<string, unknown> | undefined;
   for (const field in parts.body) {
     const value = parts.body[field];
-    if (value !== undefined) stored[field] = value;
+    if (value === undefined) continue;
+    // A foreign log's body may use any name; one that would overwrite the timestamp or read back as an
+    // attribute goes under `body` instead, so the stored form stays lossless.
+    if (RESERVED_FIELDS.has(field) || fieldToKey.has(field)) {
+      if (clashing === undefined) clashing = {};
+      clashing[field] = value;
+    } else stored[field] = value;
   }
   if (parts.traceId !== undefined) stored.trace_id = parts.traceId;
   if (parts.spanId !== undefined) stored.span_id = parts.spanId;
   if (extra !== undefined) stored.attributes = extra;
+  if (clashing !== undefined) stored.body = clashing;
   return stored;
 }
 
 /** The inverse of `toStoredRecord`, used to replay stored records into an exporter. */
 export function fromStoredRecord(stored: StoredRecord): LogRecordParts {
   const event = stored.event;
-  const fieldToKey =
-    event === PREDICTION_EVENT ? predictionFieldToKey : event === FEEDBACK_EVENT ? feedbackFieldToKey : genericFieldToKey;
+  const fieldToKey = fieldToKeyFor(event);
   const attributes: AttributeMap = {};
   const body: Record<string, unknown> = {};
   for (const field in stored) {
-    if (
-      field === 'event' ||
-      field === 'timestamp' ||
-      field === 'service_name' ||
-      field === 'trace_id' ||
-      field === 'span_id' ||
-      field === 'attributes'
-    ) {
-      continue;
-    }
+    if (RESERVED_FIELDS.has(field)) continue;
     const value = stored[field];
     const key = fieldToKey.get(field);
     if (key !== undefined) attributes[key] = value;
@@ -102,7 +132,8 @@ export function fromStoredRecord(stored: StoredRecord): LogRecordParts {
       attributes[ATTR.predictionLabel] = prediction;
     }
   }
-  if (stored.attributes !== undefined) Object.assign(attributes, stored.attributes);
+  if (isPlainObject(stored.attributes)) Object.assign(attributes, stored.attributes);
+  if (isPlainObject(stored.body)) Object.assign(body, stored.body);
   const parts: LogRecordParts = {
     eventName: event,
     timeUnixMs: Date.parse(stored.timestamp),

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import { ATTR, FEEDBACK_EVENT, PREDICTION_EVENT, SCHEMA_VERSION } from '@predlog/schema';
 import type { FeedbackInput, ModelIdentity, PredictionInput } from '../prediction-input.ts';
-import { K_TOO_LARGE, type SanitizeKind, ValueCapture, type CaptureLimits } from './value-capture.ts';
+import { type CaptureLimits, K_TOO_LARGE, type SanitizeKind, ValueCapture } from './value-capture.ts';
 
 /**
  * A record captured on the caller's thread: attributes and body already in their OTel shape, the
@@ -84,7 +84,10 @@ export class RecordCapture {
     this.options = options;
     this.warnOnce = warnOnce;
     this.values = new ValueCapture(options, (kind: SanitizeKind) =>
-      warnOnce(`sanitized.${kind}`, `a record held a value JSON cannot carry as-is (${kind}); see the core README for the outcome`),
+      warnOnce(
+        `sanitized.${kind}`,
+        `a record held a value JSON cannot carry as-is (${kind}); see the core README for the outcome`,
+      ),
     );
   }
 
@@ -145,13 +148,19 @@ export class RecordCapture {
     }
     const snapshot: PredictionSnapshot = {
       kind: PREDICTION_SNAPSHOT,
-      time: input.timestamp === undefined ? Date.now() : input.timestamp instanceof Date ? input.timestamp.getTime() : input.timestamp,
+      time:
+        input.timestamp === undefined
+          ? Date.now()
+          : input.timestamp instanceof Date
+            ? input.timestamp.getTime()
+            : input.timestamp,
       requestId: input.requestId,
       predictionId: input.predictionId === undefined ? this.nextPredictionId() : input.predictionId,
       modelName,
       modelVersion,
       framework,
-      prediction: prediction !== null && typeof prediction === 'object' ? values.capture(prediction) : prediction,
+      prediction:
+        prediction !== null && typeof prediction === 'object' ? values.capture(prediction) : prediction,
       score: input.score,
       threshold: input.threshold,
       latency: latencyOverrideMs ?? input.latencyMs,
@@ -192,7 +201,8 @@ export class RecordCapture {
     attributes[ATTR.predictionId] = this.id(s.predictionId, 'prediction_id');
     attributes[ATTR.modelName] = this.requiredString(s.modelName, 'model_name', 'unknown');
     attributes[ATTR.modelVersion] = this.requiredString(s.modelVersion, 'model_version', 'unknown');
-    if (s.framework !== undefined) attributes[ATTR.modelFramework] = this.optionalString(s.framework, 'model_framework');
+    if (s.framework !== undefined)
+      attributes[ATTR.modelFramework] = this.optionalString(s.framework, 'model_framework');
     let prediction = s.prediction;
     if (prediction === undefined) prediction = null;
     else if (typeof prediction !== 'object') prediction = values.capture(prediction);
@@ -205,8 +215,13 @@ export class RecordCapture {
     if (typeof latency === 'number' && latency >= 0 && latency - latency === 0) {
       attributes[ATTR.inferenceDurationMs] = latency;
     } else {
-      if (latency !== undefined) this.warnOnce('invalid_field.latency_ms', 'latencyMs must be a finite number >= 0; recorded as 0');
-      else this.warnOnce('missing_field.latency_ms', 'a prediction without latencyMs was recorded with 0 (use startTimer())');
+      if (latency !== undefined)
+        this.warnOnce('invalid_field.latency_ms', 'latencyMs must be a finite number >= 0; recorded as 0');
+      else
+        this.warnOnce(
+          'missing_field.latency_ms',
+          'a prediction without latencyMs was recorded with 0 (use startTimer())',
+        );
       attributes[ATTR.inferenceDurationMs] = 0;
     }
     attributes[ATTR.servingNode] =
@@ -221,14 +236,17 @@ export class RecordCapture {
       attributes[ATTR.predictionStatus] = 'ok';
     }
     if (s.entityId !== undefined) attributes[ATTR.entityId] = this.optionalString(s.entityId, 'entity_id');
-    if (s.sessionId !== undefined) attributes[ATTR.sessionId] = this.optionalString(s.sessionId, 'session_id');
+    if (s.sessionId !== undefined)
+      attributes[ATTR.sessionId] = this.optionalString(s.sessionId, 'session_id');
     if (s.segment !== undefined) attributes[ATTR.segment] = this.optionalString(s.segment, 'segment');
     if (s.channel !== undefined) attributes[ATTR.channel] = this.optionalString(s.channel, 'channel');
     if (s.region !== undefined) attributes[ATTR.region] = this.optionalString(s.region, 'region');
     this.number(attributes, ATTR.featureFreshnessMaxAgeS, s.freshness, 'feature_freshness_max_age_s');
-    if (s.nullCountGiven !== undefined) this.number(attributes, ATTR.nullFeatureCount, s.nullCountGiven, 'null_feature_count');
+    if (s.nullCountGiven !== undefined)
+      this.number(attributes, ATTR.nullFeatureCount, s.nullCountGiven, 'null_feature_count');
     else attributes[ATTR.nullFeatureCount] = s.nullCount;
-    if (!s.featuresGiven) this.warnOnce('missing_field.features', 'a prediction without features was recorded');
+    if (!s.featuresGiven)
+      this.warnOnce('missing_field.features', 'a prediction without features was recorded');
     if (s.reason !== undefined) {
       attributes[ATTR.samplingWeight] = s.weight;
       attributes[ATTR.samplingReason] = s.reason;
@@ -269,9 +287,12 @@ export class RecordCapture {
     values.bytes = 64;
     const attributes: Record<string, unknown> = {};
     attributes[ATTR.schemaVersion] = SCHEMA_VERSION;
-    if (input.feedbackId !== undefined) attributes[ATTR.feedbackId] = this.optionalString(input.feedbackId, 'feedback_id');
-    if (input.requestId !== undefined) attributes[ATTR.requestId] = this.optionalString(input.requestId, 'request_id');
-    if (input.entityId !== undefined) attributes[ATTR.entityId] = this.optionalString(input.entityId, 'entity_id');
+    if (input.feedbackId !== undefined)
+      attributes[ATTR.feedbackId] = this.optionalString(input.feedbackId, 'feedback_id');
+    if (input.requestId !== undefined)
+      attributes[ATTR.requestId] = this.optionalString(input.requestId, 'request_id');
+    if (input.entityId !== undefined)
+      attributes[ATTR.entityId] = this.optionalString(input.entityId, 'entity_id');
     if (attributes[ATTR.requestId] === undefined && attributes[ATTR.entityId] === undefined) {
       this.warnOnce('invalid_feedback.no_key', 'feedback needs requestId or entityId to join on; dropped');
       return undefined;
@@ -290,7 +311,10 @@ export class RecordCapture {
       attributes[ATTR.feedbackValue] === undefined &&
       attributes[ATTR.feedbackComplaint] === undefined
     ) {
-      this.warnOnce('invalid_feedback.no_value', 'feedback needs a label, a value or a complaint flag; dropped');
+      this.warnOnce(
+        'invalid_feedback.no_value',
+        'feedback needs a label, a value or a complaint flag; dropped',
+      );
       return undefined;
     }
     attributes[ATTR.feedbackSource] = this.requiredString(input.source, 'source', 'unknown');
@@ -307,9 +331,11 @@ export class RecordCapture {
   }
 
   private id(value: unknown, field: string): string {
-    if (typeof value === 'string' && value.length > 0) return value.length > 256 ? value.slice(0, 256) : value;
+    if (typeof value === 'string' && value.length > 0)
+      return value.length > 256 ? value.slice(0, 256) : value;
     if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-    if (value !== undefined) this.warnOnce(`invalid_field.${field}`, `${field} must be a non-empty string; a new id was generated`);
+    if (value !== undefined)
+      this.warnOnce(`invalid_field.${field}`, `${field} must be a non-empty string; a new id was generated`);
     return randomUUID();
   }
 
@@ -338,9 +364,19 @@ export class RecordCapture {
 
   private time(value: unknown): number {
     if (value === undefined) return Date.now();
-    const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : value instanceof Date ? value.getTime() : Number.NaN;
+    const ms =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string'
+          ? Date.parse(value)
+          : value instanceof Date
+            ? value.getTime()
+            : Number.NaN;
     if (ms - ms === 0) return ms;
-    this.warnOnce('invalid_field.timestamp', 'timestamp must be a Date, epoch milliseconds or an ISO string; the current time was used');
+    this.warnOnce(
+      'invalid_field.timestamp',
+      'timestamp must be a Date, epoch milliseconds or an ISO string; the current time was used',
+    );
     return Date.now();
   }
 
@@ -349,9 +385,11 @@ export class RecordCapture {
     const t = typeof traceId === 'string' && hexTraceId.test(traceId) ? traceId : undefined;
     const s = typeof spanId === 'string' && hexSpanId.test(spanId) ? spanId : undefined;
     if (t === undefined || (spanId !== undefined && s === undefined)) {
-      this.warnOnce('invalid_field.trace_context', 'traceId must be 32 and spanId 16 lowercase hex characters; left out');
+      this.warnOnce(
+        'invalid_field.trace_context',
+        'traceId must be 32 and spanId 16 lowercase hex characters; left out',
+      );
     }
     return [t, t === undefined ? undefined : s];
   }
-
 }

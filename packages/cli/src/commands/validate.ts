@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { ConfigError, loadConfigFile, type PredlogConfig } from '@predlog/core';
+import { createBuiltinRegistry } from '../builtin-components.ts';
+import { type CliIo, type Command, EXIT_FAILED, EXIT_OK } from '../command.ts';
+import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check a config file and show its pipelines',
+  usage: `Usage: predlog validate <config>
+
+Loads a YAML or JSON config the way the logger does at start-up (\${env:NAME} substitution,
+every component checked by its own schema) and prints each pipeline as
+processors -> exporters, or every problem found as file:line:col: key.path: message.
+
+Exit codes: 0 valid, 1 invalid, 2 usage error.
+
+Example:
+  predlog validate ./predlog.yaml`,
+
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { positionals } = parseCommandLine({ args, options: {}, allowPositionals: true });
+    const [file = ''] = expectPositionals(positionals, ['<config>']);
+    const absolute = path.resolve(io.cwd, file);
+    let config: PredlogConfig;
+    try {
+      config = await loadConfigFile(absolute, createBuiltinRegistry(), io.env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      // The loader names the file as it was given to it: show the user's own spelling of the path.
+      const lines = error.message.split(absolute).join(file);
+      const count = error.issues.length;
+      io.stderr.write(`${lines}\n${file}: invalid (${count} ${count === 1 ? 'problem' : 'problems'})\n`);
+      return EXIT_FAILED;
+    }
+    io.stdout.write(summarise(file, config));
+    return EXIT_OK;
+  },
+};
+
+function summarise(file: string, config: PredlogConfig): string {
+  const lines = [`${file}: valid`];
+  for (const [name, pipeline] of config.pipelines) {
+    const processors = pipeline.processors.length === 0 ? ['(no processors)'] : pipeline.processors;
+    const stages = [...processors, pipeline.exporters.join(', ')].join(' -> ');
+    lines.push(`  pipeline ${name}: ${stages}  [events: ${pipeline.events.join(', ')}]`);
+  }
+  for (const [id, processor] of config.processors)
+    lines.push(`  processor ${id}: type ${processor.factory.type}`);
+  for (const [id, exporter] of config.exporters)
+    lines.push(`  exporter ${id}: type ${exporter.factory.type}`);
+  if (config.unused.length > 0)
+    lines.push(`warning: defined but used by no pipeline: ${config.unused.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}

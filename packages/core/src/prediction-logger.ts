@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { type MeterProvider, metrics as metricsApi } from '@opentelemetry/api';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
-import { RESOURCE_ATTR } from '@predlog/schema';
+import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import { ATTR, PREDICTION_EVENT, RESOURCE_ATTR } from '@predlog/schema';
 import {
   type ExportQueueConfig,
   exportQueueConfigSchema,
@@ -83,7 +84,7 @@ export class PredictionLogger {
   private readonly metrics: SelfMetrics;
   private readonly diagnostics: Diagnostics;
   private readonly capture: RecordCapture;
-  private readonly ring: RecordRing<CapturedRecord | PredictionSnapshot>;
+  private readonly ring: RecordRing<CapturedRecord | PredictionSnapshot | PredlogLogRecord>;
   private readonly pipelines: Pipeline[];
   private readonly queues: ExportQueue[];
   private readonly sampler: Sampler | undefined;
@@ -222,6 +223,87 @@ export class PredictionLogger {
     }
   }
 
+  /**
+   * An OTel `LogRecordProcessor` that feeds records emitted through an application's own
+   * `LoggerProvider` into this logger's pipelines (they join at the processor stage, after the
+   * head sampler has seen them). Values are copied as of `emit()`, as for `record()`.
+   */
+  logRecordProcessor(): LogRecordProcessor {
+    return {
+      onEmit: (logRecord) => this.ingest(logRecord),
+      forceFlush: () => this.forceFlush(),
+      // The provider's shutdown flushes; the logger itself is shut down by its owner.
+      shutdown: () => this.forceFlush(),
+    };
+  }
+
+  private ingest(logRecord: ReadWriteLogRecord): void {
+    const metrics = this.metrics;
+    metrics.received++;
+    if (this.closed) {
+      this.dropClosed();
+      return;
+    }
+    try {
+      const attributes = logRecord.attributes as Record<string, unknown>;
+      const sampler = this.sampler;
+      let decision: { weight: number; reason: string } | undefined;
+      if (sampler !== undefined && logRecord.eventName === PREDICTION_EVENT) {
+        const verdict = sampler.decide(this.viewOf(attributes));
+        if (!verdict.keep) {
+          metrics.sampledOut++;
+          return;
+        }
+        decision = verdict;
+      }
+      if (this.ring.isFull) {
+        this.refuse();
+        return;
+      }
+      const values = this.capture.values;
+      values.bytes = 64;
+      const copied = values.capture(attributes) as Record<string, unknown>;
+      if (decision !== undefined) {
+        copied[ATTR.samplingWeight] = decision.weight;
+        copied[ATTR.samplingReason] = decision.reason;
+      }
+      const body = logRecord.body === undefined ? undefined : values.capture(logRecord.body);
+      const record = new PredlogLogRecord({
+        hrTime: logRecord.hrTime,
+        hrTimeObserved: logRecord.hrTimeObserved,
+        resource: logRecord.resource,
+        instrumentationScope: logRecord.instrumentationScope,
+        attributes: copied as PredlogLogRecord['attributes'],
+        body: body as PredlogLogRecord['body'],
+        ...(logRecord.eventName !== undefined ? { eventName: logRecord.eventName } : {}),
+        ...(logRecord.spanContext !== undefined ? { spanContext: logRecord.spanContext } : {}),
+        ...(logRecord.severityNumber !== undefined ? { severityNumber: logRecord.severityNumber } : {}),
+        ...(logRecord.severityText !== undefined ? { severityText: logRecord.severityText } : {}),
+        approxBytes: values.bytes,
+      });
+      this.enqueue(record);
+    } catch {
+      metrics.drop('invalid', 1);
+      this.diagnostics.warnOnce('capture_failed', 'a record could not be read and was dropped');
+    }
+  }
+
+  private viewOf(attributes: Record<string, unknown>): PredictionView {
+    const view = this.view;
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    view.requestId = str(attributes[ATTR.requestId]);
+    view.modelName = str(attributes[ATTR.modelName]);
+    view.modelVersion = str(attributes[ATTR.modelVersion]);
+    view.score = num(attributes[ATTR.predictionScore]);
+    view.threshold = num(attributes[ATTR.predictionThreshold]);
+    view.latencyMs = num(attributes[ATTR.inferenceDurationMs]);
+    view.isError = attributes[ATTR.predictionStatus] === 'error';
+    view.features = undefined;
+    view.force = attributes['ml.sampling.force'] === true;
+    return view;
+  }
+
   /** The ledger so far: received = sampledOut + dropped + exported + in flight. */
   stats(): PipelineStats {
     return this.metrics.snapshot();
@@ -317,8 +399,13 @@ export class PredictionLogger {
     return view;
   }
 
-  private enqueue(captured: CapturedRecord | PredictionSnapshot): boolean {
-    const bytes = captured.kind === CAPTURED_RECORD ? captured.approxBytes : captured.bytes;
+  private enqueue(captured: CapturedRecord | PredictionSnapshot | PredlogLogRecord): boolean {
+    const bytes =
+      captured instanceof PredlogLogRecord
+        ? captured.approxBytes
+        : captured.kind === CAPTURED_RECORD
+          ? captured.approxBytes
+          : captured.bytes;
     if (!this.ring.push(captured, bytes, this.config.maxQueueBytes)) {
       this.refuse();
       return false;
@@ -365,8 +452,11 @@ export class PredictionLogger {
     if (n === 0) return;
     const records = new Array<LogRecordLike>(n);
     for (let i = 0; i < n; i++) {
-      const item = this.ring.shift() as CapturedRecord | PredictionSnapshot;
-      records[i] = this.toLogRecord(item.kind === CAPTURED_RECORD ? item : this.finishSnapshot(item));
+      const item = this.ring.shift() as CapturedRecord | PredictionSnapshot | PredlogLogRecord;
+      records[i] =
+        item instanceof PredlogLogRecord
+          ? item
+          : this.toLogRecord(item.kind === CAPTURED_RECORD ? item : this.finishSnapshot(item));
     }
     const pipelines = this.pipelines;
     if (pipelines.length === 1) {

@@ -83,6 +83,58 @@ describe('inside a plain OTel LoggerProvider', () => {
   });
 });
 
+describe("records from an application LoggerProvider join predlog's pipeline", () => {
+  it('copies them as of emit(), runs the head sampler on predictions, and exports them with their own resource', async () => {
+    const exporter = new MemoryExporter('memory');
+    const logger = new PredictionLogger({
+      pipelines: [
+        {
+          events: ['ml.prediction', 'app.log'],
+          processors: [new MaskEmail('mask')],
+          exporters: [{ exporter, queue: { maxBatchAgeMs: 5 } }],
+        },
+      ],
+      sampler: { decide: (v) => ({ keep: v.requestId !== 'drop-me', weight: 4, reason: 'rate' }) },
+      diagnostics: recordingDiagnostics().diagnostics,
+    });
+    const provider = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'other-app' }),
+      processors: [logger.logRecordProcessor()],
+    });
+    const otel = provider.getLogger('app');
+    const body = { input_features: { amount: 5 } };
+    otel.emit({
+      eventName: 'ml.prediction',
+      attributes: { 'ml.request.id': 'keep-me', email: 'a@example.com' },
+      body,
+    });
+    otel.emit({ eventName: 'ml.prediction', attributes: { 'ml.request.id': 'drop-me' }, body });
+    otel.emit({ eventName: 'app.log', attributes: { 'ml.request.id': 'drop-me' }, body: 'not a prediction' });
+    otel.emit({ eventName: 'other.event', body: 'no pipeline takes it' });
+    body.input_features.amount = 999;
+    await provider.forceFlush();
+    await logger.forceFlush();
+    expect(exporter.records.map((r) => r.attributes['ml.request.id'])).toEqual(['keep-me', 'drop-me']);
+    const [kept, other] = exporter.records;
+    expect(kept?.attributes).toMatchObject({
+      email: '***',
+      'ml.sampling.weight': 4,
+      'ml.sampling.reason': 'rate',
+    });
+    expect(kept?.body).toEqual({ input_features: { amount: 5 } });
+    expect(kept?.resource.attributes['service.name']).toBe('other-app');
+    expect(other?.eventName).toBe('app.log');
+    expect(logger.stats()).toMatchObject({
+      received: 4,
+      sampledOut: 1,
+      exported: { memory: 2 },
+      dropped: { no_pipeline: 1 },
+    });
+    await provider.shutdown();
+    await logger.shutdown();
+  });
+});
+
 describe('self-metrics through the OTel metrics API', () => {
   it('reports received, sampled out, dropped by reason, exported by exporter, failures, queue depth, duration', async () => {
     const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);

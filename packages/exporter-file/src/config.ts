@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+const HOUR_MS = 60 * 60 * 1000;
+/** setInterval fires at once for longer delays. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const octalMode = /^(?:0o?)?([0-7]{3})$/;
+const modeRule = 'must be a file mode from 0o000 to 0o777, as a number or an octal string such as "0640"';
+
+/**
+ * A POSIX file mode. YAML 1.2 reads `0o640` as a number; JSON cannot write octal numbers, so an
+ * octal string ("0640", "0o640", "640") is accepted too.
+ */
+const fileModeSchema = z
+  .union([
+    z.number().int(modeRule).min(0, modeRule).max(0o777, modeRule),
+    z
+      .string()
+      .regex(octalMode, modeRule)
+      .transform((text) => Number.parseInt(octalMode.exec(text)?.[1] ?? '600', 8)),
+  ])
+  .refine((mode) => (mode & 0o600) === 0o600, {
+    message: 'must let the owner read and write (include 0o600), or the exporter cannot use its own files',
+  });
+
+export const fileExporterConfigSchema = z.strictObject({
+  /** Root of the partitioned tree; a relative path is resolved against the config file's directory. */
+  directory: z.string().min(1, 'must name a directory'),
+  maxFileBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * MiB),
+  maxFileAgeMs: z.number().int().positive().default(HOUR_MS),
+  maxOpenFiles: z.number().int().positive().max(4096).default(32),
+  compress: z.boolean().default(true),
+  retentionDays: z.number().int().positive().optional(),
+  sweepIntervalMs: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_TIMER_MS, 'must be at most 2147483647 ms (about 24.8 days)')
+    .default(HOUR_MS),
+  integrity: z.boolean().default(false),
+  fsync: z.boolean().default(false),
+  fileMode: fileModeSchema.default(0o600),
+});
+
+export type FileExporterConfig = z.output<typeof fileExporterConfigSchema>;
+/** What a config file may contain: every key but `directory` has a default. */
+export type FileExporterConfigInput = z.input<typeof fileExporterConfigSchema>;

@@ -1,0 +1,325 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { ComponentServices, LogRecordLike } from '@predlog/core';
+import { BaseExporter, ExportError } from '@predlog/core';
+import type { FileExporterConfig } from './config.ts';
+import { Compressor } from './internal/compressor.ts';
+import { PartitionFile, type PreparedChunk } from './internal/partition-file.ts';
+import { utcDate } from './internal/partition-path.ts';
+import { type EncodedRecord, RecordEncoder } from './internal/record-encoder.ts';
+import { sweepRetention } from './internal/retention-sweep.ts';
+import { FileExporterMetrics, type FileExporterStats, type RotationReason } from './internal/self-metrics.ts';
+import { recoverTree } from './recovery.ts';
+
+/** How often idle files are checked for age and date rotation, at most. */
+const MAINTENANCE_MAX_INTERVAL_MS = 60_000;
+const MAINTENANCE_MIN_INTERVAL_MS = 1_000;
+
+function errorCode(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : 'unknown';
+}
+
+/** Directories get the execute bit wherever the file mode grants read: 0o600 -> 0o700. */
+function directoryModeFor(fileMode: number): number {
+  return fileMode | ((fileMode & 0o444) >> 2);
+}
+
+/**
+ * Writes records as NDJSON (the stored form, one record a line) into a Hive-partitioned tree
+ * `[retention=<class>/]model_name=<name>/date=<YYYY-MM-DD>/`, one open file per partition.
+ *
+ * Each batch is encoded into one string per partition and written with one call, through async
+ * FileHandles: the event loop keeps serving requests. Files are rotated by size, age and date,
+ * renamed from `.ndjson.inprogress` to `.ndjson` when closed, then gzipped in the background. At
+ * start the exporter recovers the in-progress files of dead processes and sweeps expired dates.
+ *
+ * Calls to `send` are serialised internally, so the exporter is also safe behind OTel's
+ * `SimpleLogRecordProcessor`, which exports records concurrently.
+ */
+export class FileExporter extends BaseExporter {
+  /** Resolves once start-up recovery and the first retention sweep are done (never rejects). */
+  readonly ready: Promise<void>;
+  private readonly config: FileExporterConfig;
+  private readonly services: ComponentServices;
+  private readonly root: string;
+  private readonly directoryMode: number;
+  private readonly encoder: RecordEncoder;
+  private readonly metrics: FileExporterMetrics;
+  private readonly compressor: Compressor | undefined;
+  /** Open files by partition, least recently written first. */
+  private readonly files = new Map<string, PartitionFile>();
+  private tail: Promise<unknown>;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(config: FileExporterConfig, services: ComponentServices) {
+    super(services.id);
+    this.config = config;
+    this.services = services;
+    this.root = resolve(services.baseDir, config.directory);
+    this.directoryMode = directoryModeFor(config.fileMode);
+    this.encoder = new RecordEncoder(() => services.clock.now());
+    this.metrics = new FileExporterMetrics(services.meter, services.id);
+    this.compressor = config.compress
+      ? new Compressor({
+          fileMode: config.fileMode,
+          fsync: config.fsync,
+          onCompressed: () => this.metrics.fileCompressed(),
+          onError: (error) =>
+            services.diagnostics.warnOnce(
+              'file.compress_failed',
+              `gzip of a closed file failed (${errorCode(error)}); the file stays uncompressed until the next start`,
+            ),
+        })
+      : undefined;
+    this.ready = this.start();
+    this.tail = this.ready;
+    const maintenanceMs = Math.min(
+      MAINTENANCE_MAX_INTERVAL_MS,
+      Math.max(MAINTENANCE_MIN_INTERVAL_MS, config.maxFileAgeMs),
+    );
+    this.every(maintenanceMs, () => this.closeDueFiles());
+    if (config.retentionDays !== undefined) this.every(config.sweepIntervalMs, () => this.sweep());
+  }
+
+  /** Counts since this exporter started (the same as its metrics). */
+  stats(): FileExporterStats {
+    return { ...this.metrics.stats };
+  }
+
+  /** The resolved root directory of the partition tree. */
+  get directory(): string {
+    return this.root;
+  }
+
+  send(records: readonly LogRecordLike[], signal: AbortSignal): Promise<void> {
+    if (this.shutdownPromise !== undefined) {
+      return Promise.reject(new ExportError('file exporter is shut down', { retryable: false }));
+    }
+    if (records.length === 0) return Promise.resolve();
+    return this.serial(async () => {
+      if (signal.aborted) throw new ExportError('export aborted before writing', { retryable: true });
+      await this.writeBatch(records);
+    });
+  }
+
+  /**
+   * Resolves when every batch handed to `send` so far is written; with `fsync`, also synced to disk.
+   */
+  override async forceFlush(): Promise<void> {
+    await this.serial(async () => {
+      if (!this.config.fsync) return;
+      for (const file of this.files.values()) {
+        await file.sync().catch((error: unknown) => this.reportWriteError('file.sync_failed', error));
+      }
+    });
+  }
+
+  /** Closes (renames) every open file, then waits for pending compression. */
+  override shutdown(): Promise<void> {
+    if (this.shutdownPromise === undefined) {
+      for (const timer of this.timers) clearInterval(timer);
+      this.shutdownPromise = this.serial(async () => {
+        for (const file of [...this.files.values()]) await this.closeFile(file, 'shutdown');
+      }).then(() => this.compressor?.drain());
+    }
+    return this.shutdownPromise;
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private every(intervalMs: number, task: () => Promise<void>): void {
+    const timer = setInterval(() => {
+      if (this.shutdownPromise === undefined) void this.serial(task).catch(() => undefined);
+    }, intervalMs);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private async start(): Promise<void> {
+    const { diagnostics } = this.services;
+    try {
+      await mkdir(this.root, { recursive: true, mode: this.directoryMode });
+      if (this.config.retentionDays !== undefined) await this.sweep();
+      const { report, toCompress } = await recoverTree(this.root, {
+        compress: this.config.compress,
+        fsync: this.config.fsync,
+        nowMs: this.services.clock.now(),
+      });
+      this.metrics.recovery(report.recoveredFiles, report.tornLines);
+      if (report.recoveredFiles > 0 || report.removedEmptyFiles > 0) {
+        diagnostics.info(
+          'file.recovered',
+          `closed ${report.recoveredFiles} file(s) left by a crash, cut ${report.tornLines} torn line(s)`,
+        );
+      }
+      for (const path of toCompress) this.compressor?.enqueue(path);
+    } catch (error) {
+      // Writing can still work (each new file creates its directory); report and carry on.
+      diagnostics.error(
+        'file.start_failed',
+        `start-up recovery of the file exporter failed (${errorCode(error)})`,
+      );
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    const retentionDays = this.config.retentionDays;
+    if (retentionDays === undefined) return;
+    try {
+      this.metrics.partitionsDeleted(
+        await sweepRetention(this.root, this.services.clock.now(), retentionDays),
+      );
+    } catch (error) {
+      this.services.diagnostics.warnOnce('file.sweep_failed', `retention sweep failed (${errorCode(error)})`);
+    }
+  }
+
+  private async writeBatch(records: readonly LogRecordLike[]): Promise<void> {
+    const groups = new Map<string, string[]>();
+    let fallbacks = 0;
+    for (const record of records) {
+      let encoded: EncodedRecord;
+      try {
+        encoded = this.encoder.encode(record);
+      } catch {
+        // Not expected (the encoder repairs what it can); one unreadable record must not fail the batch.
+        fallbacks += 1;
+        this.services.diagnostics.warnOnce(
+          'file.record_unreadable',
+          'a record could not be read and was skipped',
+        );
+        continue;
+      }
+      if (encoded.fallback) fallbacks += 1;
+      const lines = groups.get(encoded.partition);
+      if (lines === undefined) groups.set(encoded.partition, [encoded.json]);
+      else lines.push(encoded.json);
+    }
+    if (fallbacks > 0) {
+      this.metrics.encodeFallbacks(fallbacks);
+      this.services.diagnostics.warnOnce(
+        'file.encode_fallback',
+        'records held values JSON cannot encode (bigint, binary data, cycles); they were written in a safe form',
+      );
+    }
+    try {
+      for (const [partition, lines] of groups) await this.writePartition(partition, lines);
+    } catch (error) {
+      this.reportWriteError('file.write_failed', error);
+      throw new ExportError(`file write failed (${errorCode(error)})`, { retryable: true, cause: error });
+    }
+  }
+
+  /** Appends lines to a partition, splitting them across files at the size limit. */
+  private async writePartition(partition: string, lines: readonly string[]): Promise<void> {
+    const maxBytes = this.config.maxFileBytes;
+    let from = 0;
+    while (from < lines.length) {
+      const file = await this.fileFor(partition);
+      const room = maxBytes - file.bytes;
+      let chunk = file.prepare(lines, from, lines.length);
+      let to = lines.length;
+      if (chunk.data.length > room) {
+        to = from;
+        let size = 0;
+        while (to < lines.length) {
+          const bytes = file.lineBytes(lines[to] ?? '', to - from);
+          // A fresh file takes at least one line, however large, or a huge record would loop.
+          if (size + bytes > room && (to > from || file.records > 0)) break;
+          size += bytes;
+          to += 1;
+        }
+        if (to === from) {
+          await this.closeFile(file, 'size');
+          continue;
+        }
+        chunk = file.prepare(lines, from, to);
+      }
+      await this.append(file, chunk);
+      from = to;
+      if (file.bytes >= maxBytes) await this.closeFile(file, 'size');
+    }
+  }
+
+  private async append(file: PartitionFile, chunk: PreparedChunk): Promise<void> {
+    try {
+      await file.append(chunk);
+    } catch (error) {
+      if (file.damaged) {
+        // The failed write could not be cut back; leave the file for recovery at the next start.
+        this.files.delete(file.partition);
+        await file.abandon();
+        this.metrics.fileRotated('error');
+      }
+      throw error;
+    }
+    this.metrics.written(chunk.lines, chunk.data.length);
+  }
+
+  /** The open file of a partition, rotating a due one and closing the least recent one at the cap. */
+  private async fileFor(partition: string): Promise<PartitionFile> {
+    const open = this.files.get(partition);
+    if (open !== undefined) {
+      const reason = this.rotationDue(open);
+      if (reason === undefined) {
+        this.files.delete(partition);
+        this.files.set(partition, open);
+        return open;
+      }
+      await this.closeFile(open, reason);
+    }
+    if (this.files.size >= this.config.maxOpenFiles) {
+      const leastRecent = this.files.values().next().value;
+      if (leastRecent !== undefined) await this.closeFile(leastRecent, 'evicted');
+    }
+    const file = await PartitionFile.open({
+      root: this.root,
+      partition,
+      fileMode: this.config.fileMode,
+      directoryMode: this.directoryMode,
+      integrity: this.config.integrity,
+      fsync: this.config.fsync,
+      nowMs: this.services.clock.now(),
+      monotonicMs: this.services.clock.monotonic(),
+    });
+    this.files.set(partition, file);
+    return file;
+  }
+
+  private rotationDue(file: PartitionFile): RotationReason | undefined {
+    if (this.services.clock.monotonic() - file.openedAtMonotonicMs >= this.config.maxFileAgeMs) return 'age';
+    if (utcDate(this.services.clock.now()) !== file.openedOnDate) return 'date';
+    return undefined;
+  }
+
+  private async closeDueFiles(): Promise<void> {
+    for (const file of [...this.files.values()]) {
+      const reason = this.rotationDue(file);
+      if (reason !== undefined) await this.closeFile(file, reason);
+    }
+  }
+
+  /** Closes and renames a file, then queues it for gzip. A failure leaves it for recovery. */
+  private async closeFile(file: PartitionFile, reason: RotationReason): Promise<void> {
+    this.files.delete(file.partition);
+    try {
+      await file.close(this.services.clock.now());
+    } catch (error) {
+      this.reportWriteError('file.close_failed', error);
+      return;
+    }
+    this.metrics.fileRotated(reason);
+    this.compressor?.enqueue(file.closedPath);
+  }
+
+  private reportWriteError(code: string, error: unknown): void {
+    this.metrics.writeError();
+    this.services.diagnostics.warnOnce(code, `file exporter I/O failed (${errorCode(error)})`);
+  }
+}

@@ -1,0 +1,13 @@
+export { type FileExporterConfig, type FileExporterConfigInput, fileExporterConfigSchema } from './config.ts';
+export { FileExporter } from './exporter.ts';
+export { fileExporterFactory } from './factory.ts';
+export {
+  type IntegrityIssue,
+  type IntegrityIssueKind,
+  type IntegrityReport,
+  verifyIntegrity,
+} from './integrity.ts';
+export { isControlLine, isHeaderLine, isTrailerLine } from './internal/hash-chain.ts';
+export type { FileExporterStats } from './internal/self-metrics.ts';
+export { type QueryCondition, type QueryOptions, type QueryStats, queryRecords } from './query.ts';
+export { type RecoveryOptions, type RecoveryReport, recoverDirectory } from './recovery.ts';

@@ -1,0 +1,58 @@
+import type { LogRecordLike } from '@predlog/core';
+import { toLogRecordParts } from '@predlog/core';
+import { type StoredRecord, toStoredRecord } from '@predlog/schema';
+import { PartitionPathBuilder, utcDate } from './partition-path.ts';
+import { stringifyRecord } from './safe-json.ts';
+
+export interface EncodedRecord {
+  /** One NDJSON line without its newline: the stored form. */
+  readonly json: string;
+  /** Relative partition directory, e.g. `model_name=fraud/date=2026-01-31`. */
+  readonly partition: string;
+  /** The stored form needed repair (unencodable value or unreadable time). */
+  readonly fallback: boolean;
+}
+
+/** Turns records into stored-form lines and their partitions. Never throws. */
+export class RecordEncoder {
+  private readonly paths = new PartitionPathBuilder();
+  private readonly now: () => number;
+
+  constructor(now: () => number) {
+    this.now = now;
+  }
+
+  encode(record: LogRecordLike): EncodedRecord {
+    let fallback = false;
+    let stored: StoredRecord;
+    try {
+      stored = toStoredRecord(toLogRecordParts(record), record.resource.attributes);
+    } catch {
+      // An hrTime that is not a valid instant cannot be formatted; the record is still worth
+      // keeping, stamped with the time it was written.
+      stored = this.storeWithTimeOfWriting(record);
+      fallback = true;
+    }
+    const { json, converted } = stringifyRecord(stored);
+    const timestamp = stored.timestamp;
+    const date =
+      timestamp.length === 24 && timestamp.charCodeAt(4) === 45 /* - */
+        ? timestamp.slice(0, 10)
+        : utcDate(this.now());
+    return {
+      json,
+      partition: this.paths.build((record.attributes ?? {}) as Record<string, unknown>, date),
+      fallback: fallback || converted,
+    };
+  }
+
+  private storeWithTimeOfWriting(record: LogRecordLike): StoredRecord {
+    try {
+      const parts = toLogRecordParts(record);
+      parts.timeUnixMs = this.now();
+      return toStoredRecord(parts, record.resource?.attributes);
+    } catch {
+      return { event: '[Unreadable]', timestamp: new Date(this.now()).toISOString() };
+    }
+  }
+}

@@ -1,6 +1,10 @@
+import { readdirSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
-const packages = ['schema', 'core', 'exporter-file', 'cli'];
+// Every package under packages/ is a project named after its folder, so a new package needs no edit here.
+const packages = readdirSync(new URL('./packages/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 
 export default defineConfig({
   test: {

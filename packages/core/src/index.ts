@@ -18,6 +18,7 @@ export {
   type ResolvedProcessor,
   resolveConfig,
 } from './config-loader.ts';
+export { consistentHash } from './consistent-hash.ts';
 export {
   type Clock,
   type ComponentFactory,

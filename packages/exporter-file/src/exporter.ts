@@ -11,6 +11,10 @@ import { sweepRetention } from './internal/retention-sweep.ts';
 import { FileExporterMetrics, type FileExporterStats, type RotationReason } from './internal/self-metrics.ts';
 import { recoverTree } from './recovery.ts';
 
+/** Records encoded between two yields to the event loop (see writeBatch). */
+const ENCODE_SLICE = 256;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** How often idle files are checked for age and date rotation, at most. */
 const MAINTENANCE_MAX_INTERVAL_MS = 60_000;
 const MAINTENANCE_MIN_INTERVAL_MS = 1_000;
@@ -183,7 +187,15 @@ export class FileExporter extends BaseExporter {
   private async writeBatch(records: readonly LogRecordLike[]): Promise<void> {
     const groups = new Map<string, string[]>();
     let fallbacks = 0;
+    let sinceYield = 0;
     for (const record of records) {
+      // Serialising is the exporter's CPU cost and runs on the event loop that also serves
+      // requests: hand the loop back every few hundred records so a 2048-record batch never
+      // pauses request handling for more than about a millisecond.
+      if (++sinceYield > ENCODE_SLICE) {
+        sinceYield = 1;
+        await yieldToEventLoop();
+      }
       let encoded: EncodedRecord;
       try {
         encoded = this.encoder.encode(record);

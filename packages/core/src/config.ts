@@ -12,8 +12,10 @@ export const loggerConfigSchema = z.strictObject({
     .int(positiveInt)
     .positive(positiveInt)
     .default(64 * 1024 * 1024),
-  /** Records moved across the boundary per background turn; smaller keeps event-loop pauses short. */
+  /** Records moved across the boundary per batch; several batches may run in one turn. */
   drainBatchSize: z.number().int(positiveInt).positive(positiveInt).default(512),
+  /** Time one background turn may spend moving records before it yields to the event loop. */
+  drainTurnMs: z.number().positive('must be a positive number').default(2),
   /** Strings longer than this are cut and marked `…[truncated N chars]`. */
   maxStringLength: z.number().int(positiveInt).min(16, 'must be at least 16').default(8192),
   /** Nesting deeper than this becomes the marker `[depth limit]`. */

@@ -30,6 +30,12 @@ export class PredlogLogRecord implements ReadWriteLogRecord {
    * Export queues batch by it; processors that grow or shrink a record need not keep it exact.
    */
   approxBytes: number;
+  /**
+   * True when every value was captured by predlog (façade or `logRecordProcessor()`), so it holds
+   * only what JSON carries as-is; exporters may then skip their own check for bigint, binary data and
+   * cycles. Processors must keep it true: they only ever add strings, numbers, booleans and maps.
+   */
+  jsonSafe: boolean;
 
   constructor(init: {
     hrTime: HrTime;
@@ -43,6 +49,7 @@ export class PredlogLogRecord implements ReadWriteLogRecord {
     severityNumber?: SeverityNumber;
     severityText?: string;
     approxBytes?: number;
+    jsonSafe?: boolean;
   }) {
     this.hrTime = init.hrTime;
     this.hrTimeObserved = init.hrTimeObserved ?? init.hrTime;
@@ -52,6 +59,7 @@ export class PredlogLogRecord implements ReadWriteLogRecord {
     this.body = init.body;
     this.eventName = init.eventName;
     this.approxBytes = init.approxBytes ?? 512;
+    this.jsonSafe = init.jsonSafe ?? false;
     if (init.spanContext !== undefined) this.spanContext = init.spanContext;
     if (init.severityNumber !== undefined) this.severityNumber = init.severityNumber;
     if (init.severityText !== undefined) this.severityText = init.severityText;

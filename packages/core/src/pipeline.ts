@@ -101,5 +101,6 @@ export function cloneRecord(record: LogRecordLike): PredlogLogRecord {
     ...(record.severityNumber !== undefined ? { severityNumber: record.severityNumber } : {}),
     ...(record.severityText !== undefined ? { severityText: record.severityText } : {}),
     approxBytes: (record as { approxBytes?: number }).approxBytes ?? 512,
+    jsonSafe: (record as { jsonSafe?: boolean }).jsonSafe === true,
   });
 }

@@ -280,6 +280,7 @@ export class PredictionLogger {
         ...(logRecord.severityNumber !== undefined ? { severityNumber: logRecord.severityNumber } : {}),
         ...(logRecord.severityText !== undefined ? { severityText: logRecord.severityText } : {}),
         approxBytes: values.bytes,
+        jsonSafe: true,
       });
       this.enqueue(record);
     } catch {
@@ -433,10 +434,16 @@ export class PredictionLogger {
     );
   }
 
-  /** One background turn: moves up to `drainBatchSize` records across the boundary. */
+  /**
+   * One background turn: moves records across the boundary in batches of `drainBatchSize` until
+   * the ring is empty or the turn has used `drainTurnMs`, so the background keeps pace with bursts
+   * while an event-loop pause stays short.
+   */
   private drain(): void {
     this.drainScheduled = false;
-    this.drainBatch(this.config.drainBatchSize);
+    const deadline = performance.now() + this.config.drainTurnMs;
+    do this.drainBatch(this.config.drainBatchSize);
+    while (this.ring.size > 0 && performance.now() < deadline);
     if (this.ring.size > 0 && !this.drainScheduled) {
       this.drainScheduled = true;
       setImmediate(this.drainNow);
@@ -521,6 +528,7 @@ export class PredictionLogger {
       body: captured.body as PredlogLogRecord['body'],
       eventName: captured.eventName,
       approxBytes: captured.approxBytes,
+      jsonSafe: true,
     });
     if (captured.traceId !== undefined) {
       record.spanContext = {

@@ -64,6 +64,7 @@ describe('config defaults', () => {
       maxQueueRecords: 65_536,
       maxQueueBytes: 64 * 1024 * 1024,
       drainBatchSize: 512,
+      drainTurnMs: 2,
       maxStringLength: 8192,
       maxDepth: 8,
       maxArrayLength: 1024,

@@ -125,9 +125,26 @@ export interface LogRecordParts {
   spanId?: string;
 }
 
-/** Formats epoch milliseconds as the schema's timestamp (ISO 8601 UTC with milliseconds). */
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/**
+ * Formats epoch milliseconds as the schema's timestamp (ISO 8601 UTC with milliseconds). Records
+ * come in bursts within the same second, so the `YYYY-MM-DDTHH:MM:SS.` part is formatted once per
+ * second and reused. Throws a RangeError for an invalid time, as `Date#toISOString` does.
+ */
 export function formatTimestamp(timeUnixMs: number): string {
-  return new Date(Math.floor(timeUnixMs)).toISOString();
+  const whole = Math.floor(timeUnixMs);
+  const second = Math.floor(whole / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    // Years outside 0000–9999 use the expanded form; do not cache those.
+    if (iso.length !== 24) return new Date(whole).toISOString();
+    cachedPrefix = iso.slice(0, 20);
+    cachedSecond = second;
+  }
+  const millis = whole - second * 1000;
+  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
 export function predictionToLogParts(record: PredictionRecord): LogRecordParts {

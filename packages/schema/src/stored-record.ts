@@ -6,6 +6,7 @@ import {
   formatTimestamp,
   type LogRecordParts,
   PREDICTION_ATTRIBUTE_FIELDS,
+  PREDICTION_BODY_FIELDS,
   RESOURCE_ATTR,
 } from './otel-mapping.ts';
 import { FEEDBACK_EVENT, PREDICTION_EVENT } from './records.ts';
@@ -69,8 +70,93 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+const predictionAttributeKeys: ReadonlySet<string> = new Set([
+  ...predictionKeyToField.keys(),
+  ATTR.predictionLabel,
+]);
+const predictionBodyFields: ReadonlySet<string> = new Set(PREDICTION_BODY_FIELDS);
+
+/**
+ * The stored form of a prediction, built as one object literal: a single hidden class makes both
+ * the construction and the exporters' JSON.stringify of it markedly faster than adding fields one by
+ * one (see bench/file-e2e). Same result as the generic path, field for field.
+ */
+function predictionToStored(parts: LogRecordParts, serviceName: unknown): StoredRecord {
+  const a = parts.attributes;
+  const b = parts.body;
+  const stored: StoredRecord = {
+    event: PREDICTION_EVENT,
+    timestamp: formatTimestamp(parts.timeUnixMs),
+    service_name: typeof serviceName === 'string' ? serviceName : undefined,
+    schema_version: a[ATTR.schemaVersion],
+    request_id: a[ATTR.requestId],
+    prediction_id: a[ATTR.predictionId],
+    model_name: a[ATTR.modelName],
+    model_version: a[ATTR.modelVersion],
+    model_framework: a[ATTR.modelFramework],
+    score: a[ATTR.predictionScore],
+    threshold: a[ATTR.predictionThreshold],
+    latency_ms: a[ATTR.inferenceDurationMs],
+    serving_node: a[ATTR.servingNode],
+    status: a[ATTR.predictionStatus],
+    error_type: a[ATTR.errorType],
+    error_message: a[ATTR.errorMessage],
+    entity_id: a[ATTR.entityId],
+    session_id: a[ATTR.sessionId],
+    segment: a[ATTR.segment],
+    channel: a[ATTR.channel],
+    region: a[ATTR.region],
+    feature_freshness_max_age_s: a[ATTR.featureFreshnessMaxAgeS],
+    null_feature_count: a[ATTR.nullFeatureCount],
+    sampling_weight: a[ATTR.samplingWeight],
+    sampling_reason: a[ATTR.samplingReason],
+    retention_class: a[ATTR.retentionClass],
+    retention_policy: a[ATTR.retentionPolicy],
+    redaction_count: a[ATTR.redactionCount],
+    model_role: a[ATTR.modelRole],
+    input_features: b.input_features,
+    raw_input: b.raw_input,
+    prediction: b.prediction,
+    probabilities: b.probabilities,
+    explanation: b.explanation,
+    trace_id: parts.traceId,
+    span_id: parts.spanId,
+    attributes: undefined,
+    body: undefined,
+  };
+  let extra: Record<string, unknown> | undefined;
+  for (const key in a) {
+    if (predictionAttributeKeys.has(key)) continue;
+    const value = a[key];
+    if (value === undefined) continue;
+    if (extra === undefined) extra = {};
+    extra[key] = value;
+  }
+  const label = a[ATTR.predictionLabel];
+  if (label !== undefined && label !== b.prediction) {
+    if (extra === undefined) extra = {};
+    extra[ATTR.predictionLabel] = label;
+  }
+  if (extra !== undefined) stored.attributes = extra;
+  let clashing: Record<string, unknown> | undefined;
+  for (const field in b) {
+    if (predictionBodyFields.has(field)) continue;
+    const value = b[field];
+    if (value === undefined) continue;
+    if (RESERVED_FIELDS.has(field) || predictionFieldToKey.has(field)) {
+      if (clashing === undefined) clashing = {};
+      clashing[field] = value;
+    } else stored[field] = value;
+  }
+  if (clashing !== undefined) stored.body = clashing;
+  return stored;
+}
+
 /** Flattens log parts (and the resource's service name) into the stored form. */
 export function toStoredRecord(parts: LogRecordParts, resourceAttributes?: AttributeMap): StoredRecord {
+  if (parts.eventName === PREDICTION_EVENT) {
+    return predictionToStored(parts, resourceAttributes?.[RESOURCE_ATTR.serviceName]);
+  }
   const stored: StoredRecord = { event: parts.eventName, timestamp: formatTimestamp(parts.timeUnixMs) };
   const serviceName = resourceAttributes?.[RESOURCE_ATTR.serviceName];
   if (typeof serviceName === 'string') stored.service_name = serviceName;

@@ -13,6 +13,15 @@ export interface EncodedRecord {
   readonly fallback: boolean;
 }
 
+/** Records captured by predlog are JSON-safe by construction: skip the scan, keep the safety net. */
+function trustedStringify(stored: StoredRecord): { json: string; converted: boolean } {
+  try {
+    return { json: JSON.stringify(stored), converted: false };
+  } catch {
+    return stringifyRecord(stored);
+  }
+}
+
 /** Turns records into stored-form lines and their partitions. Never throws. */
 export class RecordEncoder {
   private readonly paths = new PartitionPathBuilder();
@@ -33,7 +42,10 @@ export class RecordEncoder {
       stored = this.storeWithTimeOfWriting(record);
       fallback = true;
     }
-    const { json, converted } = stringifyRecord(stored);
+    const { json, converted } =
+      (record as { jsonSafe?: boolean }).jsonSafe === true
+        ? trustedStringify(stored)
+        : stringifyRecord(stored);
     const timestamp = stored.timestamp;
     const date =
       timestamp.length === 24 && timestamp.charCodeAt(4) === 45 /* - */

@@ -70,9 +70,19 @@ export interface Processor extends LogRecordProcessor {
   process(records: LogRecordLike[]): LogRecordLike[];
   /**
    * Called once by the pipeline before the first `process()`: a processor that holds records
-   * (tail retention) releases them later through `downstream`.
+   * (tail retention) releases them later through `downstream`, and reports the held records it
+   * decides to drop through `dropped` (they never come back from `process()`).
    */
-  connect(downstream: (records: LogRecordLike[]) => void): void;
+  connect(
+    downstream: (records: LogRecordLike[]) => void,
+    dropped?: (count: number, reason: string) => void,
+  ): void;
+  /**
+   * True for processors that hold records across calls: the pipeline then does not count
+   * `in − out` of a `process()` call as dropped; the processor reports drops through `connect`'s
+   * `dropped` callback instead.
+   */
+  readonly holdsRecords?: boolean;
   /**
    * When present, the PredictionLogger may run this sampler before it captures anything, so a
    * sampled-out prediction costs only the decision.

@@ -15,6 +15,7 @@ export abstract class BaseProcessor implements Processor {
   readonly headSampler?: Sampler;
   private downstream: ((records: LogRecordLike[]) => void) | undefined;
   private otelNext: LogRecordProcessor | undefined;
+  private droppedSink: ((count: number, reason: string) => void) | undefined;
 
   constructor(id: string) {
     this.id = id;
@@ -22,8 +23,17 @@ export abstract class BaseProcessor implements Processor {
 
   abstract process(records: LogRecordLike[]): LogRecordLike[];
 
-  connect(downstream: (records: LogRecordLike[]) => void): void {
+  connect(
+    downstream: (records: LogRecordLike[]) => void,
+    dropped?: (count: number, reason: string) => void,
+  ): void {
     this.downstream = downstream;
+    this.droppedSink = dropped;
+  }
+
+  /** Counts records a holding processor decided to drop (see `Processor.holdsRecords`). */
+  protected reportDropped(count: number, reason: string): void {
+    if (count > 0) this.droppedSink?.(count, reason);
   }
 
   /** Chains this processor in front of `next` for use inside an OTel `LoggerProvider`. */

@@ -31,7 +31,10 @@ export class Pipeline {
     this.metrics = options.metrics;
     this.diagnostics = options.diagnostics;
     this.processors.forEach((processor, i) => {
-      processor.connect((records) => this.runFrom(i + 1, records));
+      processor.connect(
+        (records) => this.runFrom(i + 1, records),
+        (count, reason) => this.metrics.dropAtProcessor(reason, count, processor.id),
+      );
     });
   }
 
@@ -55,15 +58,16 @@ export class Pipeline {
       try {
         batch = processor.process(batch);
       } catch (error) {
-        this.metrics.drop('processor_error', before);
+        this.metrics.dropAtProcessor('processor_error', before, processor.id);
         this.diagnostics.warnOnce(
           `processor_error.${processor.id}`,
           `processor ${processor.id} threw (${error instanceof Error ? error.name : 'non-error'}); its batch was dropped and counted`,
         );
         return;
       }
-      if (batch.length < before)
-        this.metrics.drop(processor.dropReason ?? `filtered`, before - batch.length, processor.id);
+      if (batch.length < before && processor.holdsRecords !== true) {
+        this.metrics.dropAtProcessor(processor.dropReason ?? 'filtered', before - batch.length, processor.id);
+      }
     }
     if (batch.length === 0) return;
     for (const queue of this.queues) queue.enqueue(batch);

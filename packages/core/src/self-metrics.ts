@@ -16,7 +16,7 @@ export type DropReason =
 export interface PipelineStats {
   received: number;
   sampledOut: number;
-  /** By reason; exporter-side reasons are keyed `reason:exporterId`. */
+  /** By reason; keyed `reason:exporterId` at an exporter, `reason@processorId` at a processor. */
   dropped: Record<string, number>;
   exported: Record<string, number>;
   exportFailures: Record<string, number>;
@@ -62,9 +62,12 @@ export class SelfMetrics {
       })
       .addCallback((result) => {
         for (const [key, n] of this.dropped) {
+          const at = key.indexOf('@');
           const colon = key.indexOf(':');
-          if (colon === -1) result.observe(n, { reason: key });
-          else result.observe(n, { reason: key.slice(0, colon), exporter: key.slice(colon + 1) });
+          if (at !== -1) result.observe(n, { reason: key.slice(0, at), processor: key.slice(at + 1) });
+          else if (colon !== -1)
+            result.observe(n, { reason: key.slice(0, colon), exporter: key.slice(colon + 1) });
+          else result.observe(n, { reason: key });
         }
       });
     meter
@@ -110,13 +113,21 @@ export class SelfMetrics {
     });
   }
 
+  /** Counts a loss; `exporter` when it happened at an exporter's queue. */
   drop(reason: DropReason, count: number, exporter?: string): void {
+    if (count <= 0) return;
+    const key = exporter === undefined ? reason : `${reason}:${exporter}`;
+    this.dropped.set(key, (this.dropped.get(key) ?? 0) + count);
+  }
+
+  /** Counts records a processor removed; a sampler's `sampled_out` goes to the sampled-out counter. */
+  dropAtProcessor(reason: DropReason, count: number, processor: string): void {
     if (count <= 0) return;
     if (reason === 'sampled_out') {
       this.sampledOut += count;
       return;
     }
-    const key = exporter === undefined ? reason : `${reason}:${exporter}`;
+    const key = `${reason}@${processor}`;
     this.dropped.set(key, (this.dropped.get(key) ?? 0) + count);
   }
 

@@ -482,7 +482,35 @@ describe('sampling and processors', () => {
     for (let i = 0; i < 10; i++) logger.record({ requestId: `r${i}`, prediction: 1, latencyMs: 1 });
     await logger.forceFlush();
     expect(exporter.records).toHaveLength(5);
-    expect(logger.stats().dropped['filtered:filter/even']).toBe(5);
+    expect(logger.stats().dropped['filtered@filter/even']).toBe(5);
+    await logger.shutdown();
+  });
+
+  it('a processor that holds records releases them later and reports what it drops itself', async () => {
+    class HoldUntilFlush extends BaseProcessor {
+      readonly holdsRecords = true;
+      private held: LogRecordLike[] = [];
+      process(records: LogRecordLike[]): LogRecordLike[] {
+        this.held.push(...records);
+        return [];
+      }
+      protected override async flushHeld(): Promise<void> {
+        const keep = this.held.filter((_, i) => i % 2 === 0);
+        this.reportDropped(this.held.length - keep.length, 'retention_policy');
+        this.held = [];
+        this.emitDownstream(keep);
+      }
+    }
+    const { exporter, logger } = setup({ processors: [new HoldUntilFlush('hold')] });
+    for (let i = 0; i < 10; i++) logger.record({ requestId: `r${i}`, prediction: 1, latencyMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(exporter.records).toHaveLength(0);
+    expect(logger.stats().dropped).toEqual({});
+    await logger.forceFlush();
+    expect(exporter.records).toHaveLength(5);
+    const stats = logger.stats();
+    expect(stats.dropped).toEqual({ 'retention_policy@hold': 5 });
+    expect(stats.received).toBe((stats.exported.memory ?? 0) + 5);
     await logger.shutdown();
   });
 
@@ -496,7 +524,7 @@ describe('sampling and processors', () => {
     for (let i = 0; i < 3; i++) logger.record({ requestId: `r${i}`, prediction: 1, latencyMs: 1 });
     await logger.forceFlush();
     expect(exporter.records).toHaveLength(0);
-    expect(logger.stats().dropped.processor_error).toBe(3);
+    expect(logger.stats().dropped['processor_error@broken']).toBe(3);
     expect(events.some((e) => e.code === 'processor_error.broken')).toBe(true);
     await logger.shutdown();
   });

@@ -43,6 +43,8 @@ export interface PredictionView {
   readonly threshold?: number | undefined;
   readonly latencyMs?: number | undefined;
   readonly isError?: boolean | undefined;
+  /** The caller's `error` as given (an Error, a type string...), when `isError`. */
+  readonly error?: unknown;
   readonly features?: Readonly<Record<string, unknown>> | undefined;
   readonly force?: boolean | undefined;
 }
@@ -53,6 +55,15 @@ export interface SamplingDecision {
   readonly weight: number;
   /** Why it was kept or dropped; written to `ml.sampling.reason`. */
   readonly reason: string;
+}
+
+/**
+ * Sees every prediction passed to `record()`, before sampling, synchronously on the caller's
+ * thread (serving metrics need 100% of predictions whatever the log sampling). The view is reused
+ * between calls: read it, do not keep it. Must be cheap; a throw is caught and reported.
+ */
+export interface PredictionObserver {
+  observePrediction(view: PredictionView): void;
 }
 
 /** A head sampler: decides before any record is built. Must be cheap and must not throw. */

@@ -27,6 +27,7 @@ export {
   ExportError,
   type Exporter,
   type ExporterFactory,
+  type PredictionObserver,
   type PredictionView,
   type Processor,
   type ProcessorFactory,

@@ -36,6 +36,10 @@ export interface PredictionInput {
   explanation?: ReadonlyArray<{ feature: string; contribution: number; value?: unknown }>;
   /** Keep this record whatever the sampling rate. */
   force?: boolean;
+  /** `champion`, or `challenger` for a shadow prediction of the same request. */
+  role?: string;
+  /** Shared by the rows of one batched predict call. */
+  batchId?: string;
 }
 
 export interface ModelIdentity {

@@ -15,6 +15,7 @@ import {
   type ComponentFactory,
   type ComponentServices,
   type Exporter,
+  type PredictionObserver,
   type PredictionView,
   type Processor,
   type Sampler,
@@ -61,6 +62,8 @@ export interface PredictionLoggerOptions {
   /** Resource, or extra resource attributes merged over the defaults (service.name, host.name, k8s.pod.name). */
   resource?: Resource | Record<string, string>;
   logger?: Partial<LoggerConfig>;
+  /** Called for every `record()`, before sampling (serving metrics cover 100% of predictions). */
+  observers?: readonly PredictionObserver[];
   diagnostics?: Diagnostics;
   /** Where self-metrics go; default the global OTel MeterProvider. */
   meterProvider?: MeterProvider;
@@ -97,10 +100,12 @@ export class PredictionLogger {
     threshold: number | undefined;
     latencyMs: number | undefined;
     isError: boolean;
+    error: unknown;
     features: Readonly<Record<string, unknown>> | undefined;
     force: boolean | undefined;
   };
   private readonly defaultModel: ModelIdentity | undefined;
+  private readonly observers: readonly PredictionObserver[];
   private drainScheduled = false;
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -173,9 +178,11 @@ export class PredictionLogger {
       threshold: undefined,
       latencyMs: undefined,
       isError: false,
+      error: undefined,
       features: undefined,
       force: undefined,
     };
+    this.observers = options.observers ?? [];
   }
 
   /**
@@ -300,8 +307,9 @@ export class PredictionLogger {
     view.threshold = num(attributes[ATTR.predictionThreshold]);
     view.latencyMs = num(attributes[ATTR.inferenceDurationMs]);
     view.isError = attributes[ATTR.predictionStatus] === 'error';
+    view.error = attributes[ATTR.errorType];
     view.features = undefined;
-    view.force = attributes['ml.sampling.force'] === true;
+    view.force = attributes[ATTR.samplingForce] === true;
     return view;
   }
 
@@ -350,10 +358,12 @@ export class PredictionLogger {
     }
     try {
       const sampler = this.sampler;
+      const observers = this.observers;
+      if (observers.length > 0) this.notify(observers, this.fillView(input, latencyMs));
       let weight = 1;
       let reason: string | undefined;
       if (sampler !== undefined) {
-        const decision = sampler.decide(this.fillView(input, latencyMs));
+        const decision = sampler.decide(observers.length > 0 ? this.view : this.fillView(input, latencyMs));
         if (!decision.keep) {
           metrics.sampledOut++;
           return undefined;
@@ -377,6 +387,20 @@ export class PredictionLogger {
     }
   }
 
+  /** Observers see every prediction, before sampling; one that throws is reported, never the caller. */
+  private notify(observers: readonly PredictionObserver[], view: PredictionView): void {
+    for (let i = 0; i < observers.length; i++) {
+      try {
+        (observers[i] as PredictionObserver).observePrediction(view);
+      } catch {
+        this.diagnostics.warnOnce(
+          'observer_failed',
+          `prediction observer ${i} threw; the prediction was still logged`,
+        );
+      }
+    }
+  }
+
   private fillView(input: PredictionInput, latencyMs: number | undefined): PredictionView {
     const view = this.view;
     const model = input.model;
@@ -395,6 +419,7 @@ export class PredictionLogger {
     view.threshold = input.threshold;
     view.latencyMs = latencyMs ?? input.latencyMs;
     view.isError = input.error !== undefined && input.error !== null && input.error !== false;
+    view.error = input.error;
     view.features = input.features;
     view.force = input.force;
     return view;
@@ -550,6 +575,8 @@ export interface CreatePredictionLoggerOptions {
   components?: readonly ComponentFactory[];
   model?: ModelIdentity;
   resource?: Record<string, string>;
+  /** Called for every `record()`, before sampling. */
+  observers?: readonly PredictionObserver[];
   diagnostics?: Diagnostics;
   meterProvider?: MeterProvider;
   clock?: Clock;
@@ -619,6 +646,7 @@ export async function createPredictionLogger(
       ...(options.model ? { model: options.model } : {}),
       resource,
       logger: config.logger,
+      ...(options.observers ? { observers: options.observers } : {}),
       diagnostics,
       meterProvider,
       clock,

@@ -181,6 +181,52 @@ describe('PredictionLogger.record', () => {
   });
 });
 
+describe('observers and annotations', () => {
+  it('observers see every prediction before sampling, with the model resolved; a throwing one is contained', async () => {
+    const exporter = new MemoryExporter('memory');
+    const { diagnostics, events } = recordingDiagnostics();
+    const seen: Array<{ requestId?: string; modelName?: string; score?: number; isError?: boolean }> = [];
+    const logger = new PredictionLogger({
+      pipelines: [{ exporters: [exporter] }],
+      model: { name: 'fraud', version: '1' },
+      sampler: { decide: () => ({ keep: false, weight: 0, reason: 'rate' }) },
+      observers: [
+        {
+          observePrediction: (v) =>
+            seen.push({ requestId: v.requestId, modelName: v.modelName, score: v.score, isError: v.isError }),
+        },
+        {
+          observePrediction: () => {
+            throw new Error('observer bug');
+          },
+        },
+      ],
+      diagnostics,
+    });
+    logger.record({ requestId: 'a', prediction: 1, score: 0.3, latencyMs: 1 });
+    logger.record({ requestId: 'b', model: 'other', prediction: 1, latencyMs: 1, error: 'timeout' });
+    await logger.forceFlush();
+    expect(seen).toEqual([
+      { requestId: 'a', modelName: 'fraud', score: 0.3, isError: false },
+      { requestId: 'b', modelName: 'other', score: undefined, isError: true },
+    ]);
+    expect(logger.stats().sampledOut).toBe(2);
+    expect(events.filter((e) => e.code === 'observer_failed')).toHaveLength(1);
+    await logger.shutdown();
+  });
+
+  it('records the model role and batch id', async () => {
+    const { exporter, logger } = setup();
+    logger.record({ requestId: 'r', prediction: 1, latencyMs: 1, role: 'challenger', batchId: 'batch-7' });
+    await logger.forceFlush();
+    const parsed = predictionRecordSchema.parse(
+      predictionFromLogParts(toLogRecordParts(exporter.records[0] as LogRecordLike)),
+    );
+    expect(parsed).toMatchObject({ model_role: 'challenger', batch_id: 'batch-7' });
+    await logger.shutdown();
+  });
+});
+
 describe('bad input never reaches the caller as an exception', () => {
   const cyclic: Record<string, unknown> = { a: 1 };
   cyclic.self = cyclic;

@@ -18,6 +18,8 @@ export const ATTR = {
   modelVersion: 'ml.model.version',
   modelFramework: 'ml.model.framework',
   modelRole: 'ml.model.role',
+  batchId: 'ml.batch.id',
+  samplingForce: 'ml.sampling.force',
   predictionLabel: 'ml.prediction.label',
   predictionScore: 'ml.prediction.score',
   predictionThreshold: 'ml.prediction.threshold',
@@ -75,6 +77,8 @@ export const PREDICTION_ATTRIBUTE_FIELDS = [
   ['region', ATTR.region],
   ['feature_freshness_max_age_s', ATTR.featureFreshnessMaxAgeS],
   ['null_feature_count', ATTR.nullFeatureCount],
+  ['model_role', ATTR.modelRole],
+  ['batch_id', ATTR.batchId],
 ] as const satisfies ReadonlyArray<readonly [keyof PredictionRecord, string]>;
 
 /** Bulky prediction fields carried in the body map. */
@@ -108,7 +112,6 @@ export const ANNOTATION_FIELDS = [
   ['retention_class', ATTR.retentionClass],
   ['retention_policy', ATTR.retentionPolicy],
   ['redaction_count', ATTR.redactionCount],
-  ['model_role', ATTR.modelRole],
 ] as const;
 
 /** Plain attribute map: OTel attribute values, possibly nested (AnyValue). */

@@ -98,6 +98,13 @@ export const predictionRecordSchema = z.strictObject({
     .array(explanationEntrySchema)
     .optional()
     .describe('Per-prediction feature attributions, e.g. SHAP top features.'),
+  model_role: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('Role of the model that served it: champion, or challenger for a shadow prediction.'),
+  batch_id: z.string().min(1).max(256).optional().describe('Shared by the rows of one batched predict call.'),
 });
 
 export type PredictionRecord = z.infer<typeof predictionRecordSchema>;

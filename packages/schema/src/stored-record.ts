@@ -114,6 +114,7 @@ function predictionToStored(parts: LogRecordParts, serviceName: unknown): Stored
     retention_policy: a[ATTR.retentionPolicy],
     redaction_count: a[ATTR.redactionCount],
     model_role: a[ATTR.modelRole],
+    batch_id: a[ATTR.batchId],
     input_features: b.input_features,
     raw_input: b.raw_input,
     prediction: b.prediction,

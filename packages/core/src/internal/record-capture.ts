@@ -53,6 +53,8 @@ export interface PredictionSnapshot {
   probabilities: unknown;
   explanation: unknown;
   force: boolean;
+  role: unknown;
+  batchId: unknown;
   weight: number;
   reason: string | undefined;
   traceId: unknown;
@@ -67,7 +69,6 @@ export interface CaptureOptions extends CaptureLimits {
   servingNode: string;
 }
 
-const SAMPLING_FORCE = 'ml.sampling.force';
 const RAW_INPUT_DROPPED = '[raw_input dropped: record over maxRecordBytes]';
 const hexTraceId = /^[0-9a-f]{32}$/;
 const hexSpanId = /^[0-9a-f]{16}$/;
@@ -181,6 +182,8 @@ export class RecordCapture {
       probabilities: probabilities === undefined ? undefined : values.capture(probabilities),
       explanation: explanation === undefined ? undefined : values.capture(explanation),
       force: input.force === true,
+      role: input.role,
+      batchId: input.batchId,
       weight,
       reason,
       traceId,
@@ -251,7 +254,9 @@ export class RecordCapture {
       attributes[ATTR.samplingWeight] = s.weight;
       attributes[ATTR.samplingReason] = s.reason;
     }
-    if (s.force) attributes[SAMPLING_FORCE] = true;
+    if (s.force) attributes[ATTR.samplingForce] = true;
+    if (s.role !== undefined) attributes[ATTR.modelRole] = this.optionalString(s.role, 'model_role');
+    if (s.batchId !== undefined) attributes[ATTR.batchId] = this.optionalString(s.batchId, 'batch_id');
 
     const body: Record<string, unknown> = { input_features: s.features };
     let raw = s.raw;

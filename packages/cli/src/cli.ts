@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type CliIo, type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './command.ts';
 import { queryCommand } from './commands/query.ts';
+import { samplingSimulateCommand } from './commands/sampling-simulate.ts';
 import { schemaCheckCommand } from './commands/schema-check.ts';
 import { schemaExportCommand } from './commands/schema-export.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -13,12 +14,13 @@ const COMMANDS: readonly Command[] = [
   verifyCommand,
   schemaCheckCommand,
   schemaExportCommand,
+  samplingSimulateCommand,
 ];
 
 const MAIN_USAGE = `Usage: predlog <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(15)} ${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(17)} ${c.summary}`).join('\n')}
 
 Options:
   -h, --help      show this help; predlog <command> --help shows a command's options

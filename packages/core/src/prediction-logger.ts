@@ -256,7 +256,7 @@ export class PredictionLogger {
       const sampler = this.sampler;
       let decision: { weight: number; reason: string } | undefined;
       if (sampler !== undefined && logRecord.eventName === PREDICTION_EVENT) {
-        const verdict = sampler.decide(this.viewOf(attributes));
+        const verdict = sampler.decide(this.viewOf(attributes, logRecord.body));
         if (!verdict.keep) {
           metrics.sampledOut++;
           return;
@@ -296,7 +296,7 @@ export class PredictionLogger {
     }
   }
 
-  private viewOf(attributes: Record<string, unknown>): PredictionView {
+  private viewOf(attributes: Record<string, unknown>, body: unknown): PredictionView {
     const view = this.view;
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
@@ -308,7 +308,12 @@ export class PredictionLogger {
     view.latencyMs = num(attributes[ATTR.inferenceDurationMs]);
     view.isError = attributes[ATTR.predictionStatus] === 'error';
     view.error = attributes[ATTR.errorType];
-    view.features = undefined;
+    const features =
+      body !== null && typeof body === 'object'
+        ? (body as { input_features?: unknown }).input_features
+        : undefined;
+    view.features =
+      features !== null && typeof features === 'object' ? (features as Record<string, unknown>) : undefined;
     view.force = attributes[ATTR.samplingForce] === true;
     return view;
   }

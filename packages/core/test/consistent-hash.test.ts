@@ -6,6 +6,8 @@ describe('consistentHash', () => {
     expect(consistentHash('req-1', 7)).toBe(consistentHash('req-1', 7));
     expect(consistentHash('req-1', 7)).not.toBe(consistentHash('req-1', 8));
     expect(consistentHash('req-1')).not.toBe(consistentHash('req-2'));
+    // odd and even lengths, and a trailing NUL, all hash apart
+    expect(new Set(['a', 'a\0', 'ab', 'ba', 'abc', ''].map((k) => consistentHash(k, 3))).size).toBe(6);
   });
 
   it('is uniform on [0,1) for sequential ids (chi-square over 20 bins, 200k keys, seed 1)', () => {

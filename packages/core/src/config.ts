@@ -37,6 +37,33 @@ export const loggerConfigSchema = z.strictObject({
 });
 export type LoggerConfig = z.output<typeof loggerConfigSchema>;
 
+/**
+ * Optional disk spill of one exporter's queue, under `queue.spill`: batches the sink cannot take now
+ * (it is down, or the memory queue is full) wait on disk, bounded in bytes, and survive a restart.
+ */
+export const spillConfigSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    /**
+     * Root of the spill; the exporter's segments live in `<directory>/<exporter id>` (the id
+     * URI-encoded). Relative to the config file's directory (to the working directory in code).
+     */
+    directory: z.string().min(1, 'must name a directory').optional(),
+    /** Bytes of segment files kept; beyond, the oldest segments are dropped (`spill_full`). */
+    maxBytes: z
+      .number()
+      .int(positiveInt)
+      .min(4096, 'must be at least 4096')
+      .default(256 * 1024 * 1024),
+    /** fsync every segment write (and the directory on create/delete): survives power loss, costs a disk flush per batch. */
+    fsync: z.boolean().default(false),
+  })
+  .refine((s) => !s.enabled || s.directory !== undefined, {
+    path: ['directory'],
+    message: 'is required when spill is enabled',
+  });
+export type SpillConfig = z.output<typeof spillConfigSchema>;
+
 /** Per-exporter export queue, under the exporter's `queue:` key. */
 export const exportQueueConfigSchema = z
   .strictObject({
@@ -50,7 +77,10 @@ export const exportQueueConfigSchema = z
       .default(4 * 1024 * 1024),
     /** ...or when its oldest record is this old. */
     maxBatchAgeMs: z.number().int(positiveInt).positive(positiveInt).default(1000),
-    /** Records waiting to be sent (all batches) before new ones are dropped and counted. */
+    /**
+     * Records waiting in memory (all batches) before new ones are dropped and counted, or, with
+     * `spill.enabled`, before the waiting batches move to disk.
+     */
     maxQueueRecords: z.number().int(positiveInt).positive(positiveInt).default(131_072),
     /** One send may take this long before it is aborted and treated as a retryable failure. */
     timeoutMs: z.number().int(positiveInt).positive(positiveInt).default(30_000),
@@ -62,16 +92,22 @@ export const exportQueueConfigSchema = z
         multiplier: z.number().min(1, 'must be at least 1').default(2),
         /** Share of each interval randomised (0.2 = ±20%) so replicas do not retry in step. */
         jitter: z.number().min(0).max(1, 'must be a number from 0 to 1').default(0.2),
-        /** A batch still failing after this long is dropped and counted as `export_failed`. */
+        /**
+         * A batch still failing after this long is dropped and counted as `export_failed`. Not with
+         * `spill.enabled`: a failed batch then waits on disk until the sink takes it.
+         */
         maxElapsedMs: z.number().int(positiveInt).positive(positiveInt).default(300_000),
       })
       .prefault({}),
+    spill: spillConfigSchema.prefault({}),
   })
   .refine((q) => q.maxQueueRecords >= q.maxBatchSize, {
     path: ['maxQueueRecords'],
     message: 'must be at least maxBatchSize',
   });
 export type ExportQueueConfig = z.output<typeof exportQueueConfigSchema>;
+/** What a config (or code) may give: every key has a default, `spill.directory` aside. */
+export type ExportQueueConfigInput = z.input<typeof exportQueueConfigSchema>;
 
 const componentId = z
   .string()

@@ -2,11 +2,14 @@ export {
   type ConfigFile,
   configFileSchema,
   type ExportQueueConfig,
+  type ExportQueueConfigInput,
   exportQueueConfigSchema,
   type LoggerConfig,
   loggerConfigSchema,
   type PipelineConfig,
   pipelineConfigSchema,
+  type SpillConfig,
+  spillConfigSchema,
 } from './config.ts';
 export {
   ConfigError,
@@ -41,6 +44,7 @@ export {
   type Diagnostics,
   DiagnosticsChannel,
 } from './diagnostics.ts';
+export { ExportQueue, type ExportQueueServices, type ExportQueueStats } from './export-queue.ts';
 export { SANITIZE_KINDS, type SanitizeKind } from './internal/value-capture.ts';
 export { type LogRecordLike, millisToHrTime, PredlogLogRecord, toLogRecordParts } from './log-record.ts';
 export { BaseExporter, BaseProcessor } from './otel-adapters.ts';
@@ -56,3 +60,10 @@ export {
 } from './prediction-logger.ts';
 export { ComponentRegistry, componentType } from './registry.ts';
 export type { DropReason, PipelineStats } from './self-metrics.ts';
+export {
+  listSpillSegments,
+  readSpillSegment,
+  type SpillSegmentContents,
+  type SpillSegmentFile,
+  spillFolderOwner,
+} from './spill-reader.ts';

@@ -1,10 +1,11 @@
 import os from 'node:os';
+import path from 'node:path';
 import { type MeterProvider, metrics as metricsApi } from '@opentelemetry/api';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { ATTR, PREDICTION_EVENT, RESOURCE_ATTR } from '@predlog/schema';
 import {
-  type ExportQueueConfig,
+  type ExportQueueConfigInput,
   exportQueueConfigSchema,
   type LoggerConfig,
   loggerConfigSchema,
@@ -41,7 +42,7 @@ const SCOPE = { name: '@predlog/core', version: '0.1.0' } as const;
 /** An exporter with its queue settings, as the programmatic constructor takes it. */
 export interface ExporterWithQueue {
   exporter: Exporter;
-  queue?: Partial<ExportQueueConfig>;
+  queue?: ExportQueueConfigInput;
 }
 
 export interface PipelineOptions {
@@ -627,7 +628,7 @@ export async function createPredictionLogger(
     for (const [id, entry] of config.exporters) {
       const exporter = await entry.factory.create(entry.config, services(id));
       created.push(exporter);
-      exporters.set(id, { exporter, queue: entry.queue });
+      exporters.set(id, { exporter, queue: withSpillDirectory(entry.queue, config.baseDir) });
     }
     const pipelines: PipelineOptions[] = [];
     for (const [name, pipeline] of config.pipelines) {
@@ -660,6 +661,13 @@ export async function createPredictionLogger(
     await Promise.allSettled(created.map((component) => component.shutdown()));
     throw error;
   }
+}
+
+/** A relative spill directory is relative to the config file, like every path in it. */
+function withSpillDirectory(queue: ExportQueueConfigInput, baseDir: string): ExportQueueConfigInput {
+  const directory = queue.spill?.directory;
+  if (directory === undefined || path.isAbsolute(directory)) return queue;
+  return { ...queue, spill: { ...queue.spill, directory: path.resolve(baseDir, directory) } };
 }
 
 function toResource(resource: Resource | Record<string, string> | undefined): Resource {

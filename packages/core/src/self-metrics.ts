@@ -10,9 +10,16 @@ export type DropReason =
   | 'export_rejected'
   | 'shutdown'
   | 'processor_error'
+  | 'spill_full'
+  | 'spill_torn'
+  | 'spill_corrupt'
+  | 'spill_failed'
   | (string & {});
 
-/** Snapshot of the pipeline's ledger: received = sampledOut + Σ dropped + Σ exported (+ in flight). */
+/**
+ * Snapshot of the pipeline's ledger: received + Σ spillRecovered = sampledOut + Σ dropped + Σ exported
+ * + queueDepth + Σ exportQueueDepth (which includes the records spilled to disk).
+ */
 export interface PipelineStats {
   received: number;
   sampledOut: number;
@@ -22,8 +29,12 @@ export interface PipelineStats {
   exportFailures: Record<string, number>;
   /** Records waiting at the async boundary. */
   queueDepth: number;
-  /** Records waiting in each exporter's queue (including the batch being sent). */
+  /** Records waiting in each exporter's queue (including the batch being sent and the disk spill). */
   exportQueueDepth: Record<string, number>;
+  /** Of `exportQueueDepth`, the records waiting in each exporter's disk spill. */
+  spilled: Record<string, number>;
+  /** Records an exporter's spill held at start, left by an earlier run (they count as received here). */
+  spillRecovered: Record<string, number>;
   sanitized: Record<string, number>;
 }
 
@@ -40,6 +51,8 @@ export class SelfMetrics {
   readonly exportFailures = new Map<string, number>();
   readonly exportDuration: Histogram;
   private readonly queueDepthSources = new Map<string, () => number>();
+  private readonly spillSources = new Map<string, () => { records: number; bytes: number }>();
+  readonly spillRecovered = new Map<string, number>();
   private sanitizeCounts: Float64Array = new Float64Array(SANITIZE_KINDS.length);
 
   constructor(meter: Meter) {
@@ -95,6 +108,22 @@ export class SelfMetrics {
         for (const [queue, read] of this.queueDepthSources) result.observe(read(), { queue });
       });
     meter
+      .createObservableGauge('predlog.spill.bytes', {
+        description: "Bytes of segment files in each exporter's disk spill",
+        unit: 'By',
+      })
+      .addCallback((result) => {
+        for (const [exporter, read] of this.spillSources) result.observe(read().bytes, { exporter });
+      });
+    meter
+      .createObservableCounter('predlog.spill.recovered', {
+        description: 'Records found in a disk spill at start, left by an earlier run',
+        unit: '{record}',
+      })
+      .addCallback((result) => {
+        for (const [exporter, n] of this.spillRecovered) result.observe(n, { exporter });
+      });
+    meter
       .createObservableCounter('predlog.records.sanitized', {
         description: 'Values replaced, cut or marked because JSON cannot carry them as given',
         unit: '{value}',
@@ -143,6 +172,14 @@ export class SelfMetrics {
     this.queueDepthSources.set(name, read);
   }
 
+  watchSpill(exporter: string, read: () => { records: number; bytes: number }): void {
+    this.spillSources.set(exporter, read);
+  }
+
+  addSpillRecovered(exporter: string, count: number): void {
+    if (count > 0) this.spillRecovered.set(exporter, (this.spillRecovered.get(exporter) ?? 0) + count);
+  }
+
   useSanitizeCounts(counts: Float64Array): void {
     this.sanitizeCounts = counts;
   }
@@ -152,6 +189,8 @@ export class SelfMetrics {
     const exportQueueDepth: Record<string, number> = {};
     for (const [name, read] of this.queueDepthSources)
       if (name !== 'boundary') exportQueueDepth[name] = read();
+    const spilled: Record<string, number> = {};
+    for (const [exporter, read] of this.spillSources) spilled[exporter] = read().records;
     const sanitized: Record<string, number> = {};
     this.sanitizeCounts.forEach((n, i) => {
       if (n > 0) sanitized[SANITIZE_KINDS[i] as string] = n;
@@ -164,6 +203,8 @@ export class SelfMetrics {
       exportFailures: Object.fromEntries(this.exportFailures),
       queueDepth,
       exportQueueDepth,
+      spilled,
+      spillRecovered: Object.fromEntries(this.spillRecovered),
       sanitized,
     };
   }

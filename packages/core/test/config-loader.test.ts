@@ -90,6 +90,7 @@ describe('config defaults', () => {
         jitter: 0.2,
         maxElapsedMs: 300_000,
       },
+      spill: { enabled: false, maxBytes: 256 * 1024 * 1024, fsync: false },
     });
   });
 });

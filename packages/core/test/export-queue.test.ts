@@ -1,10 +1,19 @@
+import { appendFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createNoopMeter } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { describe, expect, it } from 'vitest';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import { afterEach, describe, expect, it } from 'vitest';
 import { exportQueueConfigSchema } from '../src/config.ts';
 import { ExportError, systemClock } from '../src/contracts.ts';
 import { ExportQueue } from '../src/export-queue.ts';
-import { PredlogLogRecord } from '../src/log-record.ts';
+import { type LogRecordLike, PredlogLogRecord } from '../src/log-record.ts';
 import { SelfMetrics } from '../src/self-metrics.ts';
 import { MemoryExporter, recordingDiagnostics } from './support.ts';
 
@@ -191,5 +200,269 @@ describe('ExportQueue shutdown', () => {
     expect(events.some((e) => e.code === 'shutdown_incomplete')).toBe(true);
     q.enqueue(records(2));
     expect(metrics.dropped.get('shutdown:stuck')).toBe(37);
+  });
+});
+
+describe('ExportQueue disk spill', () => {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  });
+  async function tempDir(): Promise<string> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'predlog-spill-'));
+    dirs.push(dir);
+    return dir;
+  }
+  const ids = (list: readonly LogRecordLike[]) => list.map((r) => r.attributes.i as number);
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+  const segmentFiles = async (dir: string, id: string) =>
+    (await readdir(path.join(dir, id))).filter((name) => name.startsWith('seg-')).sort();
+
+  /** A queue with a spill; `down` makes every send fail retryably until set back. */
+  async function spillSetup(dir: string, queue: Record<string, unknown> = {}, id = 'mem') {
+    const exporter = new MemoryExporter(id);
+    const sink = { down: false };
+    exporter.failWith = () => (sink.down ? new ExportError('503', { retryable: true }) : undefined);
+    const metrics = new SelfMetrics(createNoopMeter());
+    const { diagnostics, events } = recordingDiagnostics();
+    const config = exportQueueConfigSchema.parse({
+      maxBatchSize: 10,
+      maxBatchAgeMs: 5,
+      retry: { initialIntervalMs: 20, maxIntervalMs: 40 },
+      ...queue,
+      spill: { enabled: true, directory: dir, ...(queue.spill as object | undefined) },
+    });
+    const q = new ExportQueue(exporter, config, { metrics, diagnostics, clock: systemClock });
+    await q.opened();
+    /** received (+ recovered) = exported + dropped + queued, at any moment. */
+    const balanced = (entered: number) => {
+      const s = q.stats();
+      const dropped = Object.values(s.dropped).reduce((a, b) => a + b, 0);
+      return s.exported + dropped + s.queued === entered + s.spillRecovered;
+    };
+    return { q, exporter, sink, metrics, events, balanced };
+  }
+
+  const until = async (check: () => boolean, timeoutMs = 5000) => {
+    const deadline = performance.now() + timeoutMs;
+    while (!check()) {
+      if (performance.now() > deadline) throw new Error('condition not reached');
+      await sleep(5);
+    }
+  };
+
+  it('spills a batch that failed and what follows while the sink is down, then sends all once, in order', async () => {
+    const dir = await tempDir();
+    const { q, exporter, sink, balanced } = await spillSetup(dir);
+    sink.down = true;
+    q.enqueue(records(10));
+    await until(() => q.stats().sinkDown);
+    q.enqueue(records(45, 10));
+    await q.forceFlush(); // resolves once memory is on disk, the sink still down
+    expect(q.spilled).toBe(55);
+    expect(balanced(55)).toBe(true);
+    expect((await segmentFiles(dir, 'mem')).length).toBeGreaterThan(0);
+    sink.down = false;
+    await until(() => q.queued === 0);
+    expect(ids(exporter.records)).toEqual(range(0, 55));
+    expect(q.stats().exported).toBe(55);
+    expect(q.stats().dropped).toEqual({});
+    expect(balanced(55)).toBe(true);
+    expect(await segmentFiles(dir, 'mem')).toEqual([]);
+    await q.shutdown(1000);
+  });
+
+  it('moves batches to disk when memory is full instead of dropping them', async () => {
+    const dir = await tempDir();
+    const { q, exporter, metrics, balanced } = await spillSetup(dir, { maxQueueRecords: 30 });
+    exporter.delayMs = 20;
+    q.enqueue(records(100));
+    expect(metrics.dropped.get('export_queue_full:mem')).toBeUndefined();
+    expect(q.spilled).toBeGreaterThan(0);
+    expect(balanced(100)).toBe(true);
+    await q.forceFlush();
+    expect(ids(exporter.records)).toEqual(range(0, 100));
+    expect(q.stats().dropped).toEqual({});
+    expect(balanced(100)).toBe(true);
+    await q.shutdown(1000);
+  });
+
+  it('a full spill drops the oldest segments and counts them', async () => {
+    const dir = await tempDir();
+    const { q, exporter, sink, metrics, balanced } = await spillSetup(dir, {
+      spill: { maxBytes: 8192 },
+      retry: { initialIntervalMs: 300, maxIntervalMs: 300, jitter: 0 },
+    });
+    sink.down = true;
+    q.enqueue(records(10));
+    await until(() => q.stats().sinkDown);
+    // In one turn, so no probe runs while the spill overflows.
+    for (let i = 1; i < 30; i++) q.enqueue(records(10, i * 10));
+    q.enqueue([]);
+    const dropped = metrics.dropped.get('spill_full:mem') ?? 0;
+    expect(dropped).toBeGreaterThan(0);
+    expect(q.stats().spillBytes).toBeLessThanOrEqual(8192);
+    expect(balanced(300)).toBe(true);
+    sink.down = false;
+    await until(() => q.queued === 0);
+    const delivered = ids(exporter.records);
+    // What is missing is the oldest records, exactly as many as counted.
+    expect(delivered).toEqual(range(dropped, 300));
+    expect(balanced(300)).toBe(true);
+    await q.shutdown(1000);
+  });
+
+  it('survives a restart: a new queue on the same directory sends the old spill first, then its own', async () => {
+    const dir = await tempDir();
+    const first = await spillSetup(dir);
+    first.sink.down = true;
+    first.q.enqueue(records(25));
+    await first.q.forceFlush();
+    await first.q.shutdown(50);
+    expect(first.metrics.dropped.get('shutdown:mem')).toBeUndefined();
+    expect(first.events.some((e) => e.code === 'spill_pending')).toBe(true);
+    expect(first.exporter.records).toHaveLength(0);
+
+    const second = await spillSetup(dir);
+    expect(second.q.stats().spillRecovered).toBe(25);
+    second.q.enqueue(records(5, 25));
+    await second.q.forceFlush();
+    expect(ids(second.exporter.records)).toEqual(range(0, 30));
+    expect(second.balanced(5)).toBe(true);
+    expect(second.events.some((e) => e.code === 'spill_recovered')).toBe(true);
+    await second.q.shutdown(1000);
+  });
+
+  it('skips and counts a torn last line left by a crash', async () => {
+    const dir = await tempDir();
+    const first = await spillSetup(dir);
+    first.sink.down = true;
+    first.q.enqueue(records(10));
+    await first.q.forceFlush();
+    await first.q.shutdown(50);
+    const [segment] = await segmentFiles(dir, 'mem');
+    await appendFile(path.join(dir, 'mem', segment as string), '{"resource":{"attributes":{}},"scope":{"na');
+
+    const second = await spillSetup(dir);
+    const stats = second.q.stats();
+    expect(stats.spillRecovered).toBe(11);
+    expect(stats.dropped.spill_torn).toBe(1);
+    await second.q.forceFlush();
+    expect(ids(second.exporter.records)).toEqual(range(0, 10));
+    expect(second.balanced(0)).toBe(true);
+    await second.q.shutdown(1000);
+  });
+
+  it('at the shutdown deadline puts what is in memory on disk instead of dropping it', async () => {
+    const dir = await tempDir();
+    const { q, exporter, metrics } = await spillSetup(dir);
+    exporter.delayMs = 10_000; // a sink that hangs
+    q.enqueue(records(35));
+    await q.shutdown(100);
+    expect(metrics.dropped.get('shutdown:mem')).toBeUndefined();
+    expect(q.spilled).toBe(35);
+    q.enqueue(records(1, 35));
+    expect(metrics.dropped.get('shutdown:mem')).toBe(1);
+
+    const next = await spillSetup(dir);
+    await next.q.forceFlush();
+    expect(ids(next.exporter.records)).toEqual(range(0, 35));
+    await next.q.shutdown(1000);
+  });
+
+  it('drops and deletes a spilled segment the sink rejects, and carries on with the next', async () => {
+    const dir = await tempDir();
+    const { q, exporter, sink, metrics, balanced } = await spillSetup(dir);
+    sink.down = true;
+    q.enqueue(records(20));
+    await q.forceFlush();
+    let rejectedOnce = false;
+    exporter.failWith = () => {
+      if (rejectedOnce) return undefined;
+      rejectedOnce = true;
+      return new ExportError('400 bad request', { retryable: false });
+    };
+    await until(() => q.queued === 0);
+    expect(metrics.dropped.get('export_rejected:mem')).toBe(10);
+    expect(ids(exporter.records)).toEqual(range(10, 20));
+    expect(balanced(20)).toBe(true);
+    expect(await segmentFiles(dir, 'mem')).toEqual([]);
+    await q.shutdown(1000);
+  });
+
+  it('does not use a spill directory another live process holds, and says so', async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, 'mem'), { recursive: true });
+    // The parent of this test worker is alive for the whole test.
+    await writeFile(path.join(dir, 'mem', 'spill.lock'), `${process.ppid}\n`);
+    const { q, events, metrics } = await spillSetup(dir, { maxQueueRecords: 10 });
+    expect(events.find((e) => e.code === 'spill_unavailable')?.message).toContain(String(process.ppid));
+    const exporter = q.exporter as MemoryExporter;
+    exporter.delayMs = 50;
+    q.enqueue(records(30));
+    expect(metrics.dropped.get('export_queue_full:mem')).toBe(20);
+    await q.shutdown(1000);
+  });
+
+  it('reports the spill as metrics: predlog.spill.bytes, queue depth with the spill, records recovered', async () => {
+    const dir = await tempDir();
+    const collect = async (setup: {
+      reader: PeriodicExportingMetricReader;
+      exported: InMemoryMetricExporter;
+    }) => {
+      setup.exported.reset();
+      await setup.reader.forceFlush();
+      const points = new Map<string, Array<{ attributes: Record<string, unknown>; value: unknown }>>();
+      for (const resourceMetrics of setup.exported.getMetrics())
+        for (const scope of resourceMetrics.scopeMetrics)
+          for (const metric of scope.metrics)
+            points.set(
+              metric.descriptor.name,
+              metric.dataPoints.map((p) => ({ attributes: p.attributes, value: p.value })),
+            );
+      return points;
+    };
+    const withMeter = async (dir: string) => {
+      const exported = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+      const reader = new PeriodicExportingMetricReader({ exporter: exported, exportIntervalMillis: 60_000 });
+      const metrics = new SelfMetrics(new MeterProvider({ readers: [reader] }).getMeter('t'));
+      const exporter = new MemoryExporter('m');
+      exporter.failWith = () => new ExportError('down', { retryable: true });
+      const q = new ExportQueue(
+        exporter,
+        exportQueueConfigSchema.parse({
+          maxBatchSize: 10,
+          maxBatchAgeMs: 5,
+          spill: { enabled: true, directory: dir },
+        }),
+        { metrics, diagnostics: recordingDiagnostics().diagnostics },
+      );
+      await q.opened();
+      return { q, reader, exported };
+    };
+    const first = await withMeter(dir);
+    first.q.enqueue(records(20));
+    await first.q.forceFlush();
+    const during = await collect(first);
+    const bytes = first.q.stats().spillBytes;
+    expect(bytes).toBeGreaterThan(0);
+    expect(during.get('predlog.spill.bytes')).toEqual([{ attributes: { exporter: 'm' }, value: bytes }]);
+    expect(during.get('predlog.queue.depth')).toEqual([{ attributes: { queue: 'm' }, value: 20 }]);
+    await first.q.shutdown(10);
+
+    const second = await withMeter(dir);
+    const after = await collect(second);
+    expect(after.get('predlog.spill.recovered')).toEqual([{ attributes: { exporter: 'm' }, value: 20 }]);
+    await second.q.shutdown(10);
+  });
+
+  it('keeps exporters apart: one folder per exporter id, a "/" never becomes a path level', async () => {
+    const dir = await tempDir();
+    const { q, sink } = await spillSetup(dir, {}, 'loki/eu');
+    sink.down = true;
+    q.enqueue(records(3));
+    await q.forceFlush();
+    expect((await segmentFiles(dir, 'loki%2Feu')).length).toBe(1);
+    await q.shutdown(10);
   });
 });

@@ -150,11 +150,20 @@ export class ExportError extends Error {
   readonly retryable: boolean;
   /** Server-requested delay before the next try (e.g. from `Retry-After`). */
   readonly retryAfterMs: number | undefined;
+  /**
+   * For a non-retryable failure of a batch the sink partly accepted: how many records it rejected
+   * (the rest count as exported). Absent means the whole batch.
+   */
+  readonly rejectedRecords: number | undefined;
 
-  constructor(message: string, options: { retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { retryable: boolean; retryAfterMs?: number; rejectedRecords?: number; cause?: unknown },
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ExportError';
     this.retryable = options.retryable;
     this.retryAfterMs = options.retryAfterMs;
+    this.rejectedRecords = options.rejectedRecords;
   }
 }

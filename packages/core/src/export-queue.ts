@@ -535,7 +535,14 @@ export class ExportQueue {
 
   private reject(n: number, failure: unknown): void {
     const id = this.exporter.id;
-    this.metrics.drop('export_rejected', n, id);
+    // A sink may have accepted part of the batch (Loki splits a batch into several pushes): only
+    // the part it rejected is lost; the rest counts as exported.
+    const rejected =
+      failure instanceof ExportError && failure.rejectedRecords !== undefined
+        ? Math.max(0, Math.min(n, failure.rejectedRecords))
+        : n;
+    if (rejected < n) this.metrics.addExported(id, n - rejected);
+    this.metrics.drop('export_rejected', rejected, id);
     this.diagnostics.warnOnce(
       `export_rejected.${id}`,
       `exporter ${id}: the sink rejected a batch: ${errorText(failure)}`,

@@ -146,6 +146,17 @@ describe('ExportQueue retry', () => {
     expect(rejected[0]?.message).toContain('400 bad request');
   });
 
+  it('counts only the rejected part of a batch the sink partly accepted', async () => {
+    const exporter = new MemoryExporter('partial');
+    exporter.failWith = () =>
+      new ExportError('400: 3 of 10 lines too long', { retryable: false, rejectedRecords: 3 });
+    const { q, metrics } = setup({ maxBatchSize: 10 }, exporter);
+    q.enqueue(records(10));
+    await q.forceFlush();
+    expect(metrics.dropped.get('export_rejected:partial')).toBe(3);
+    expect(metrics.exported.get('partial')).toBe(7);
+  });
+
   it('gives up after maxElapsedMs and counts export_failed', async () => {
     const exporter = new MemoryExporter('down');
     exporter.failWith = () => new Error('ECONNREFUSED');

@@ -35,6 +35,7 @@ export {
   predictionValueSchema,
   SCHEMA_VERSION,
 } from './records.ts';
+export { type SafeJson, stringifyRecord } from './safe-json.ts';
 export {
   checkSchemaEvolution,
   type EvolutionFinding,

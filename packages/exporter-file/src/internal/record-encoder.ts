@@ -1,8 +1,7 @@
 import type { LogRecordLike } from '@predlog/core';
 import { toLogRecordParts } from '@predlog/core';
-import { type StoredRecord, toStoredRecord } from '@predlog/schema';
+import { type StoredRecord, stringifyRecord, toStoredRecord } from '@predlog/schema';
 import { PartitionPathBuilder, utcDate } from './partition-path.ts';
-import { stringifyRecord } from './safe-json.ts';
 
 export interface EncodedRecord {
   /** One NDJSON line without its newline: the stored form. */

@@ -47,6 +47,8 @@ export interface PredictionView {
   readonly error?: unknown;
   readonly features?: Readonly<Record<string, unknown>> | undefined;
   readonly force?: boolean | undefined;
+  /** `champion`, `challenger` (shadow), ... as given to `record()`. */
+  readonly role?: string | undefined;
 }
 
 export interface SamplingDecision {

@@ -104,6 +104,7 @@ export class PredictionLogger {
     error: unknown;
     features: Readonly<Record<string, unknown>> | undefined;
     force: boolean | undefined;
+    role: string | undefined;
   };
   private readonly defaultModel: ModelIdentity | undefined;
   private readonly observers: readonly PredictionObserver[];
@@ -182,6 +183,7 @@ export class PredictionLogger {
       error: undefined,
       features: undefined,
       force: undefined,
+      role: undefined,
     };
     this.observers = options.observers ?? [];
   }
@@ -316,6 +318,8 @@ export class PredictionLogger {
     view.features =
       features !== null && typeof features === 'object' ? (features as Record<string, unknown>) : undefined;
     view.force = attributes[ATTR.samplingForce] === true;
+    const role = attributes[ATTR.modelRole];
+    view.role = typeof role === 'string' ? role : undefined;
     return view;
   }
 
@@ -428,6 +432,7 @@ export class PredictionLogger {
     view.error = input.error;
     view.features = input.features;
     view.force = input.force;
+    view.role = input.role;
     return view;
   }
 

@@ -167,7 +167,14 @@ function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
           issue([...keyPath, key], `unknown key${suggest(key, knownKeys(schema, zi.path))}`, key);
         continue;
       }
-      issue(keyPath, describeZodIssue(zi, valueAt(value, zi.path), secretPaths.has(keyPath.join('.'))));
+      issue(
+        keyPath,
+        describeZodIssue(
+          zi,
+          valueAt(value, zi.path),
+          secretPaths.has(keyPath.join('.')) ? 'env' : looksSecret(keyPath) ? 'secret' : undefined,
+        ),
+      );
     }
     return undefined;
   };
@@ -337,8 +344,25 @@ function lenientTopLevel(raw: unknown): ConfigFile | undefined {
   };
 }
 
-function describeZodIssue(zi: z.core.$ZodIssue, got: unknown, secret: boolean): string {
-  const shown = secret ? 'a value from the environment' : describeValue(got);
+const secretSegment =
+  /(secret|token|password|passwd|credential|apikey|api_key|private|^keys?$|^authorization$|^headers$)/i;
+
+/**
+ * A value under a key that names a secret (`keys.current`, `password`, `headers.Authorization`...)
+ * is never echoed in an error, even when it was written inline rather than taken from the
+ * environment: a config error must not be the way a secret reaches a terminal or a log.
+ */
+function looksSecret(keyPath: readonly PropertyKey[]): boolean {
+  return keyPath.some((segment) => typeof segment === 'string' && secretSegment.test(segment));
+}
+
+function describeZodIssue(zi: z.core.$ZodIssue, got: unknown, hidden: 'env' | 'secret' | undefined): string {
+  const shown =
+    hidden === 'env'
+      ? 'a value from the environment'
+      : hidden === 'secret'
+        ? 'a secret, not shown'
+        : describeValue(got);
   switch (zi.code) {
     case 'invalid_type':
       if (got === undefined) return `is required (expected ${zi.expected})`;

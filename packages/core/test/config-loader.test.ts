@@ -173,6 +173,22 @@ describe('loadConfigFile', () => {
     expect(leaked.message).not.toContain('s3cr3t');
   });
 
+  it('never echoes a value under a key that names a secret, even when written inline', () => {
+    const secretFactory: ExporterFactory = {
+      kind: 'exporter',
+      type: 'vault',
+      configSchema: z.strictObject({ password: z.string().min(32, 'must be at least 32 characters') }),
+      create: (_c, services) => new MemoryExporter(services.id),
+    };
+    const run = () =>
+      resolveConfig(
+        { exporters: { vault: { password: 'hunter2' } }, pipelines: { p: { exporters: ['vault'] } } },
+        new ComponentRegistry([secretFactory]),
+      );
+    expect(run).toThrow('exporters.vault.password: must be at least 32 characters (got a secret, not shown)');
+    expect(run).not.toThrow(/hunter2/);
+  });
+
   it('reports YAML syntax errors with their position', async () => {
     const error = await configError('broken.yaml');
     expect(error.issues[0]?.line).toBeGreaterThan(1);

@@ -40,6 +40,7 @@ export const ATTR = {
   retentionClass: 'ml.retention.class',
   retentionPolicy: 'ml.retention.policy',
   redactionCount: 'ml.redaction.count',
+  redactionRules: 'ml.redaction.rules',
   feedbackId: 'ml.feedback.id',
   feedbackLabel: 'ml.feedback.label',
   feedbackValue: 'ml.feedback.value',
@@ -112,6 +113,7 @@ export const ANNOTATION_FIELDS = [
   ['retention_class', ATTR.retentionClass],
   ['retention_policy', ATTR.retentionPolicy],
   ['redaction_count', ATTR.redactionCount],
+  ['redaction_rules', ATTR.redactionRules],
 ] as const;
 
 /** Plain attribute map: OTel attribute values, possibly nested (AnyValue). */

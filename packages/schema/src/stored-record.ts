@@ -113,6 +113,7 @@ function predictionToStored(parts: LogRecordParts, serviceName: unknown): Stored
     retention_class: a[ATTR.retentionClass],
     retention_policy: a[ATTR.retentionPolicy],
     redaction_count: a[ATTR.redactionCount],
+    redaction_rules: a[ATTR.redactionRules],
     model_role: a[ATTR.modelRole],
     batch_id: a[ATTR.batchId],
     input_features: b.input_features,

@@ -36,6 +36,18 @@ export const fileExporterConfigSchema = z.strictObject({
   maxOpenFiles: z.number().int().positive().max(4096).default(32),
   compress: z.boolean().default(true),
   retentionDays: z.number().int().positive().optional(),
+  /**
+   * Per retention class (the `retention=<class>/` level, from `ml.retention.class`): days its
+   * `date=` partitions are kept. A class not listed here falls back to `retentionDays`.
+   */
+  retentionDaysByClass: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-" (a retention class)'),
+      z.number().int('must be a whole number of days').positive('must be a positive number of days'),
+    )
+    .default({}),
   sweepIntervalMs: z
     .number()
     .int()

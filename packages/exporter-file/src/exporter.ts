@@ -7,7 +7,7 @@ import { Compressor } from './internal/compressor.ts';
 import { PartitionFile, type PreparedChunk } from './internal/partition-file.ts';
 import { utcDate } from './internal/partition-path.ts';
 import { type EncodedRecord, RecordEncoder } from './internal/record-encoder.ts';
-import { sweepRetention } from './internal/retention-sweep.ts';
+import { type RetentionRule, sweepRetention, sweepsAnything } from './internal/retention-sweep.ts';
 import { FileExporterMetrics, type FileExporterStats, type RotationReason } from './internal/self-metrics.ts';
 import { recoverTree } from './recovery.ts';
 
@@ -55,6 +55,7 @@ export class FileExporter extends BaseExporter {
   private readonly files = new Map<string, PartitionFile>();
   private tail: Promise<unknown>;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly retention: RetentionRule;
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(config: FileExporterConfig, services: ComponentServices) {
@@ -77,6 +78,7 @@ export class FileExporter extends BaseExporter {
             ),
         })
       : undefined;
+    this.retention = { defaultDays: config.retentionDays, daysByClass: config.retentionDaysByClass };
     this.ready = this.start();
     this.tail = this.ready;
     const maintenanceMs = Math.min(
@@ -84,7 +86,7 @@ export class FileExporter extends BaseExporter {
       Math.max(MAINTENANCE_MIN_INTERVAL_MS, config.maxFileAgeMs),
     );
     this.every(maintenanceMs, () => this.closeDueFiles());
-    if (config.retentionDays !== undefined) this.every(config.sweepIntervalMs, () => this.sweep());
+    if (sweepsAnything(this.retention)) this.every(config.sweepIntervalMs, () => this.sweep());
   }
 
   /** Counts since this exporter started (the same as its metrics). */
@@ -149,7 +151,7 @@ export class FileExporter extends BaseExporter {
     const { diagnostics } = this.services;
     try {
       await mkdir(this.root, { recursive: true, mode: this.directoryMode });
-      if (this.config.retentionDays !== undefined) await this.sweep();
+      if (sweepsAnything(this.retention)) await this.sweep();
       const { report, toCompress } = await recoverTree(this.root, {
         compress: this.config.compress,
         fsync: this.config.fsync,
@@ -173,11 +175,9 @@ export class FileExporter extends BaseExporter {
   }
 
   private async sweep(): Promise<void> {
-    const retentionDays = this.config.retentionDays;
-    if (retentionDays === undefined) return;
     try {
       this.metrics.partitionsDeleted(
-        await sweepRetention(this.root, this.services.clock.now(), retentionDays),
+        await sweepRetention(this.root, this.services.clock.now(), this.retention),
       );
     } catch (error) {
       this.services.diagnostics.warnOnce('file.sweep_failed', `retention sweep failed (${errorCode(error)})`);

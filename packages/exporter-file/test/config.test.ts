@@ -22,6 +22,7 @@ const expectations: Record<
       maxOpenFiles: 8,
       compress: false,
       retentionDays: 30,
+      retentionDaysByClass: { debug: 7, standard: 90, audit: 2555 },
       sweepIntervalMs: 60_000,
       integrity: true,
       fsync: true,
@@ -34,6 +35,11 @@ const expectations: Record<
   'missing-directory.json': { ok: false, path: 'directory', message: /./ },
   'max-file-bytes-zero.json': { ok: false, path: 'maxFileBytes', message: /./ },
   'retention-days-fractional.json': { ok: false, path: 'retentionDays', message: /int/i },
+  'retention-class-days-zero.json': {
+    ok: false,
+    path: 'retentionDaysByClass.debug',
+    message: /positive number of days/,
+  },
 };
 
 describe('fileExporterConfigSchema', () => {
@@ -44,6 +50,7 @@ describe('fileExporterConfigSchema', () => {
       maxFileAgeMs: 3_600_000,
       maxOpenFiles: 32,
       compress: true,
+      retentionDaysByClass: {},
       sweepIntervalMs: 3_600_000,
       integrity: false,
       fsync: false,

@@ -313,6 +313,53 @@ describe('FileExporter retention sweep', () => {
     await file.shutdown();
   });
 
+  it('sweeps each retention=<class>/ by its own duration, other partitions by retentionDays', async () => {
+    // Now is 2026-01-31 12:00 UTC.
+    for (const day of ['2026-01-20', '2026-01-25', '2026-01-30']) {
+      await partitionWithFile(`retention=debug/model_name=fraud/date=${day}`);
+      await partitionWithFile(`retention=audit/model_name=fraud/date=${day}`);
+      await partitionWithFile(`retention=adhoc/model_name=fraud/date=${day}`);
+      await partitionWithFile(`model_name=fraud/date=${day}`);
+    }
+    await partitionWithFile('retention=audit/model_name=fraud/date=2019-02-02');
+    await partitionWithFile('retention=audit/model_name=fraud/date=2019-02-01');
+    const file = exporter({ retentionDays: 8, retentionDaysByClass: { debug: 2, audit: 2555 } });
+    await file.ready;
+
+    const dirs = [
+      ...new Set((await listFiles(root())).map((path) => path.split('/').slice(0, -1).join('/'))),
+    ];
+    expect(dirs).toEqual([
+      // No class rule for adhoc (nor for records without a class): retentionDays (8) applies.
+      'model_name=fraud/date=2026-01-25',
+      'model_name=fraud/date=2026-01-30',
+      'retention=adhoc/model_name=fraud/date=2026-01-25',
+      'retention=adhoc/model_name=fraud/date=2026-01-30',
+      // 2555 days (7 × 365) back from 2026-01-31 is 2019-02-02 (two leap days in between).
+      'retention=audit/model_name=fraud/date=2019-02-02',
+      'retention=audit/model_name=fraud/date=2026-01-20',
+      'retention=audit/model_name=fraud/date=2026-01-25',
+      'retention=audit/model_name=fraud/date=2026-01-30',
+      'retention=debug/model_name=fraud/date=2026-01-30',
+    ]);
+    expect(file.stats().partitionsDeleted).toBe(5);
+    await file.shutdown();
+  });
+
+  it('sweeps classes alone when only retentionDaysByClass is set, keeping the rest forever', async () => {
+    await partitionWithFile('retention=debug/model_name=fraud/date=2026-01-01');
+    await partitionWithFile('model_name=fraud/date=2020-01-01');
+    const file = exporter({ retentionDaysByClass: { debug: 7 }, sweepIntervalMs: 20 });
+    await file.ready;
+    expect(await listFiles(root())).toEqual([
+      'model_name=fraud/date=2020-01-01/part-2026-01-01T00-00-00-000Z-1-000001.ndjson.gz',
+    ]);
+    // The periodic sweep runs too.
+    await partitionWithFile('retention=debug/model_name=fraud/date=2026-01-02');
+    await vi.waitFor(() => expect(file.stats().partitionsDeleted).toBe(2), { timeout: 5_000, interval: 20 });
+    await file.shutdown();
+  });
+
   it('keeps everything when retentionDays is unset', async () => {
     await partitionWithFile('model_name=fraud/date=2020-01-01');
     const file = exporter();

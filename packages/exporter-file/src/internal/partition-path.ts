@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { ATTR } from '@predlog/schema';
 
+export const RETENTION_LEVEL = 'retention';
+
 /**
  * Hive-style partition levels above `date=`, outermost first. A level whose attribute is absent
  * either falls back to a placeholder or, when it has none, is left out of the path. Adding a level
- * (issue 5 adds per-class retention) is one more entry here; readers and the retention sweep accept
- * any `key=value` directory above `date=`.
+ * is one more entry here; readers and the retention sweep accept any `key=value` directory above
+ * `date=`. The retention sweep reads `retention=` for per-class durations.
  */
 const PARTITION_LEVELS: ReadonlyArray<{ key: string; attribute: string; fallback?: string }> = [
-  { key: 'retention', attribute: ATTR.retentionClass },
+  { key: RETENTION_LEVEL, attribute: ATTR.retentionClass },
   { key: 'model_name', attribute: ATTR.modelName, fallback: '_unknown' },
 ];
 

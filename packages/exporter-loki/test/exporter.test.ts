@@ -1,0 +1,421 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ExportError, type LogRecordLike } from '@predlog/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LokiExporter, type LokiExporterConfigInput, lokiExporterConfigSchema } from '../src/index.ts';
+import { type LokiReceiver, startLokiReceiver } from './support/loki-receiver.ts';
+import { expectedLine, predictionBatch, predictionLogRecord } from './support/prediction-records.ts';
+import { type TestServices, tempDir, testServices } from './support/test-services.ts';
+
+let receiver: LokiReceiver;
+let env: TestServices;
+let dir: { path: string; remove: () => Promise<void> };
+const exporters: LokiExporter[] = [];
+const signal = new AbortController().signal;
+
+beforeEach(async () => {
+  receiver = await startLokiReceiver();
+  dir = await tempDir();
+  env = testServices(dir.path);
+});
+
+afterEach(async () => {
+  for (const exporter of exporters.splice(0)) await exporter.shutdown();
+  await receiver.close();
+  await dir.remove();
+});
+
+function exporter(config: Partial<LokiExporterConfigInput> = {}, url = receiver.url): LokiExporter {
+  const created = new LokiExporter(
+    lokiExporterConfigSchema.parse({ endpoint: url, ...config }),
+    env.services,
+  );
+  exporters.push(created);
+  return created;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ExportError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ExportError);
+    return error as ExportError;
+  }
+  throw new Error('expected the send to reject');
+}
+
+describe('LokiExporter protobuf + snappy (default)', () => {
+  it('pushes streams with low-cardinality labels, ids as structured metadata and the stored form as the line', async () => {
+    const fraud = predictionLogRecord(
+      { request_id: 'req-a', prediction_id: 'pred-a', model_name: 'fraud', model_version: '2.0.0' },
+      {
+        hrTime: [1769860800, 123456789],
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '00f067aa0ba902b7',
+        extraAttributes: { 'ml.retention.class': 'audit' },
+      },
+    );
+    const churn = predictionLogRecord(
+      { request_id: 'req-b', prediction_id: 'pred-b', model_name: 'churn', model_version: '1.1.0' },
+      { hrTime: [1769860801, 5] },
+    );
+    await exporter({ tenant: 'ml-team', basicAuth: { username: 'predlog', password: 's3cret' } }).send(
+      [fraud, churn],
+      signal,
+    );
+
+    expect(receiver.requests).toHaveLength(1);
+    const request = receiver.requests[0]!;
+    expect(request.path).toBe('/loki/api/v1/push');
+    expect(request.headers['content-type']).toBe('application/x-protobuf');
+    expect(request.headers['x-scope-orgid']).toBe('ml-team');
+    expect(request.headers.authorization).toBe(`Basic ${Buffer.from('predlog:s3cret').toString('base64')}`);
+    expect(request.push.streams.map((s) => s.labels)).toEqual([
+      {
+        env: 'prod',
+        event: 'ml.prediction',
+        model_name: 'fraud',
+        model_version: '2.0.0',
+        retention: 'audit',
+        service_name: 'fraud-service',
+      },
+      {
+        env: 'prod',
+        event: 'ml.prediction',
+        model_name: 'churn',
+        model_version: '1.1.0',
+        service_name: 'fraud-service',
+      },
+    ]);
+    expect(request.push.streams[0]?.labelsText).toBe(
+      '{env="prod", event="ml.prediction", model_name="fraud", model_version="2.0.0", retention="audit", service_name="fraud-service"}',
+    );
+    const [a, b] = receiver.entries();
+    expect(a?.ns).toBe('1769860800123456789');
+    expect(b?.ns).toBe('1769860801000000005');
+    expect(a?.metadata).toEqual({
+      request_id: 'req-a',
+      prediction_id: 'pred-a',
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      span_id: '00f067aa0ba902b7',
+      serving_node: 'node-1',
+    });
+    expect(a?.line).toBe(expectedLine(fraud));
+    expect(b?.line).toBe(expectedLine(churn));
+    // What `{model_name="fraud"} | json | request_id="req-a"` reads.
+    expect(JSON.parse(a?.line ?? '')).toMatchObject({
+      request_id: 'req-a',
+      model_name: 'fraud',
+      score: 0.12,
+    });
+    expect(env.diagnostics).toEqual([]);
+  });
+
+  it('puts the entries of each stream in timestamp order, keeping arrival order for equal times', async () => {
+    const records = [
+      predictionLogRecord({ request_id: 'late' }, { hrTime: [1769860802, 0] }),
+      predictionLogRecord({ request_id: 'early' }, { hrTime: [1769860800, 999] }),
+      predictionLogRecord({ request_id: 'tie-1' }, { hrTime: [1769860801, 0] }),
+      predictionLogRecord({ request_id: 'tie-2' }, { hrTime: [1769860801, 0] }),
+      predictionLogRecord({ request_id: 'middle' }, { hrTime: [1769860800, 1000] }),
+    ];
+    await exporter().send(records, signal);
+    const entries = receiver.entries();
+    expect(entries.map((e) => e.metadata.request_id)).toEqual(['early', 'middle', 'tie-1', 'tie-2', 'late']);
+    expect(entries.map((e) => e.ns)).toEqual([
+      '1769860800000000999',
+      '1769860800000001000',
+      '1769860801000000000',
+      '1769860801000000000',
+      '1769860802000000000',
+    ]);
+  });
+
+  it('escapes label values and falls back to service_name="unknown_service" when a record has no label', async () => {
+    const quoted = predictionLogRecord({ model_name: 'fraud "v2"\\eu\nnew' });
+    const bare = predictionLogRecord({}, { resource: resourceFromAttributes({}) });
+    delete (bare.attributes as Record<string, unknown>)['ml.model.name'];
+    delete (bare.attributes as Record<string, unknown>)['ml.model.version'];
+    await exporter({ labels: ['model_name'] }).send([quoted, bare], signal);
+    expect(receiver.requests[0]?.push.streams.map((s) => s.labels)).toEqual([
+      { model_name: 'fraud "v2"\\eu\nnew' },
+      { service_name: 'unknown_service' },
+    ]);
+  });
+
+  it('adds static labels and custom headers, and sends a bearer token', async () => {
+    await exporter({
+      labels: ['model_name'],
+      staticLabels: { cluster: 'eu-1' },
+      headers: { 'X-Team': 'risk' },
+      bearerToken: 'tok-123',
+      structuredMetadata: [],
+    }).send([predictionLogRecord()], signal);
+    const request = receiver.requests[0]!;
+    expect(request.push.streams[0]?.labels).toEqual({ cluster: 'eu-1', model_name: 'fraud' });
+    expect(request.push.streams[0]?.entries[0]?.metadata).toEqual({});
+    expect(request.headers.authorization).toBe('Bearer tok-123');
+    expect(request.headers['x-team']).toBe('risk');
+  });
+
+  it('splits a batch into requests under maxRequestBytes, each record once and in order', async () => {
+    const records = predictionBatch(400, { raw_input: { note: 'x'.repeat(600) } });
+    await exporter({ maxRequestBytes: 65_536, maxLineBytes: 16_384 }).send(records, signal);
+    expect(receiver.requests.length).toBeGreaterThan(3);
+    for (const request of receiver.requests) expect(request.uncompressedBytes).toBeLessThanOrEqual(65_536);
+    const ids = receiver.entries().map((e) => e.metadata.request_id);
+    expect(ids).toEqual(records.map((_, i) => `req-${i}`));
+    expect(receiver.entries().map((e) => e.line)).toEqual(records.map(expectedLine));
+  });
+
+  it('truncates lines over maxLineBytes to valid JSON with a marker, and counts them', async () => {
+    const long = predictionLogRecord({ request_id: 'big', raw_input: { text: 'é'.repeat(3000) } });
+    const ordinary = predictionLogRecord({ request_id: 'small' });
+    const loki = exporter({ maxLineBytes: 1024 });
+    await loki.send([long, ordinary], signal);
+    const [first, second] = receiver.entries();
+    expect(Buffer.byteLength(first?.line ?? '')).toBeLessThanOrEqual(1024);
+    const parsed = JSON.parse(first?.line ?? '') as Record<string, unknown>;
+    expect(parsed.request_id).toBe('big');
+    expect(parsed.model_name).toBe('fraud');
+    expect(parsed.raw_input).toMatch(/^\[truncated: line of \d+ bytes over maxLineBytes\]$/);
+    expect(parsed.truncated_bytes).toBeGreaterThan(6000);
+    expect(second?.line).toBe(expectedLine(ordinary));
+    expect(loki.stats().linesTruncated).toBe(1);
+    expect(env.metrics.sum('predlog.exporter.loki.lines_truncated')).toBe(1);
+    expect(env.diagnostics.map((d) => d.code)).toEqual(['loki.line_truncated.loki']);
+  });
+
+  it('cuts a line that is still too long as text, on a character boundary, with a marker', async () => {
+    // Many short fields: nothing bulky to replace, so only cutting the text brings it under the limit.
+    const record = predictionLogRecord();
+    record.setBody(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`note_${i}`, 'é'.repeat(100)])));
+    await exporter({ maxLineBytes: 1024, structuredMetadata: [] }).send([record], signal);
+    const line = receiver.entries()[0]?.line ?? '';
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(1024);
+    expect(line).toMatch(/…\[truncated \d+ bytes\]$/);
+    expect(line).not.toContain('\uFFFD');
+  });
+
+  it('sends the same bytes whether snappy runs on the worker thread or the event loop', async () => {
+    const records = predictionBatch(300);
+    await exporter({ compressInWorker: true }).send(records, signal);
+    await exporter({ compressInWorker: false }).send(records, signal);
+    const [onWorker, inline] = receiver.requests;
+    expect(onWorker?.body.equals(inline?.body ?? Buffer.alloc(0))).toBe(true);
+    expect(onWorker?.push).toEqual(inline?.push);
+  });
+
+  it('counts what was sent: records, wire bytes and uncompressed bytes', async () => {
+    const loki = exporter();
+    await loki.send(predictionBatch(50), signal);
+    const stats = loki.stats();
+    expect(stats.recordsSent).toBe(50);
+    expect(stats.requestsSucceeded).toBe(1);
+    expect(stats.bytesSent).toBe(receiver.requests[0]?.body.length);
+    expect(stats.bytesUncompressed).toBe(receiver.requests[0]?.uncompressedBytes);
+    expect(stats.bytesSent).toBeLessThan(stats.bytesUncompressed);
+    expect(env.metrics.byAttribute.get('predlog.exporter.loki.requests{outcome=success}')).toBe(1);
+  });
+});
+
+describe('LokiExporter JSON', () => {
+  for (const gzip of [false, true]) {
+    it(`pushes the same streams, lines, timestamps and metadata as JSON${gzip ? ' (gzip)' : ''}`, async () => {
+      const records = [
+        predictionLogRecord({ request_id: 'r2' }, { hrTime: [1769860800, 2] }),
+        predictionLogRecord({ request_id: 'r1' }, { hrTime: [1769860800, 1] }),
+        predictionLogRecord({ request_id: 'r3', model_name: 'churn' }, { hrTime: [1769860799, 7] }),
+      ];
+      await exporter({ encoding: 'json', gzip, tenant: 't1' }).send(records, signal);
+      const request = receiver.requests[0]!;
+      expect(request.headers['content-type']).toBe('application/json');
+      expect(request.headers['content-encoding']).toBe(gzip ? 'gzip' : undefined);
+      expect(request.headers['x-scope-orgid']).toBe('t1');
+      expect(request.push.streams.map((s) => s.labels.model_name)).toEqual(['fraud', 'churn']);
+      expect(request.push.streams[0]?.labels).toEqual({
+        env: 'prod',
+        event: 'ml.prediction',
+        model_name: 'fraud',
+        model_version: '1.0.0',
+        service_name: 'fraud-service',
+      });
+      const entries = receiver.entries();
+      expect(entries.map((e) => e.ns)).toEqual([
+        '1769860800000000001',
+        '1769860800000000002',
+        '1769860799000000007',
+      ]);
+      expect(entries.map((e) => e.line)).toEqual(
+        [records[1], records[0], records[2]].map((r) => expectedLine(r!)),
+      );
+      expect(entries[0]?.metadata).toEqual({
+        request_id: 'r1',
+        prediction_id: 'pred-1',
+        serving_node: 'node-1',
+      });
+    });
+  }
+});
+
+describe('LokiExporter failures', () => {
+  it('rejects a 429 as retryable with the Retry-After delay (seconds or HTTP date)', async () => {
+    const loki = exporter();
+    receiver.reply = () => ({
+      status: 429,
+      headers: { 'Retry-After': '7' },
+      body: 'ingestion rate limit exceeded',
+    });
+    const error = await rejection(loki.send([predictionLogRecord()], signal));
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterMs).toBe(7000);
+    expect(error.message).toContain('HTTP 429: ingestion rate limit exceeded');
+
+    const at = new Date(env.clock.now() + 30_000).toUTCString();
+    receiver.reply = () => ({ status: 503, headers: { 'Retry-After': at } });
+    const dated = await rejection(loki.send([predictionLogRecord()], signal));
+    expect(dated.retryable).toBe(true);
+    expect(dated.retryAfterMs).toBe(30_000);
+    expect(loki.stats().requestsFailed).toBe(2);
+    expect(env.diagnostics.map((d) => d.code)).toEqual(['loki.push_failed.loki']);
+  });
+
+  it('resumes a retried batch at the first request Loki has not accepted', async () => {
+    const loki = exporter({ maxRequestBytes: 65_536, maxLineBytes: 16_384 });
+    const records = predictionBatch(200, { raw_input: { note: 'x'.repeat(600) } });
+    receiver.reply = (_, index) =>
+      index === 1 ? { status: 500, body: 'ingester unavailable' } : { status: 204 };
+    const error = await rejection(loki.send(records, signal));
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterMs).toBeUndefined();
+    await loki.send(records, signal);
+    // Request 1 arrived twice (rejected, then accepted); every record is accepted exactly once.
+    const accepted = receiver.requests.filter((_, index) => index !== 1);
+    const ids = accepted.flatMap((r) =>
+      r.push.streams.flatMap((s) => s.entries.map((e) => e.metadata.request_id)),
+    );
+    expect(ids).toEqual(records.map((_, i) => `req-${i}`));
+  });
+
+  it('rejects a 400 for good, quoting the server, and writes the batch to the dead-letter directory', async () => {
+    const loki = exporter({ deadLetterDirectory: 'dead-letter' });
+    receiver.reply = () => ({
+      status: 400,
+      body: 'entry for stream \'{model_name="fraud"}\' has timestamp too old: 2020-01-01T00:00:00Z',
+    });
+    const records = predictionBatch(3);
+    const error = await rejection(loki.send(records, signal));
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('HTTP 400: entry for stream');
+    expect(error.message).toContain('loki rejected 3 of 3 records');
+
+    const diagnostic = env.diagnostics.find((d) => d.code === 'loki.rejected.loki');
+    expect(diagnostic?.message).toContain('has timestamp too old');
+    expect(diagnostic?.message).toContain('dead-letter directory');
+    const deadLetter = join(dir.path, 'dead-letter');
+    const files = await readdir(deadLetter);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^loki-loki-.*-http400\.ndjson$/);
+    const path = join(deadLetter, files[0] ?? '');
+    expect(await readFile(path, 'utf8')).toBe(`${records.map(expectedLine).join('\n')}\n`);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(deadLetter)).mode & 0o777).toBe(0o700);
+    expect(loki.stats()).toMatchObject({ requestsRejected: 1, recordsRejected: 3, recordsDeadLettered: 3 });
+
+    // Reported once; later rejections are counted only.
+    await rejection(loki.send(predictionBatch(2), signal));
+    expect(env.diagnostics.filter((d) => d.code === 'loki.rejected.loki')).toHaveLength(1);
+    expect(loki.stats().recordsRejected).toBe(5);
+  });
+
+  it('delivers the other requests of a batch when one is rejected, then rejects the batch', async () => {
+    const loki = exporter({ maxRequestBytes: 65_536, maxLineBytes: 16_384 });
+    receiver.reply = (_, index) => (index === 0 ? { status: 400, body: 'bad' } : { status: 204 });
+    const records = predictionBatch(200, { raw_input: { note: 'x'.repeat(600) } });
+    const error = await rejection(loki.send(records, signal));
+    expect(error.retryable).toBe(false);
+    const rejected = receiver.requests[0]?.push.streams[0]?.entries.length ?? 0;
+    expect(error.message).toContain(`loki rejected ${rejected} of 200 records`);
+    expect(loki.stats().recordsSent).toBe(200 - rejected);
+  });
+
+  it('quotes a garbage error body safely: no control bytes, cut short', async () => {
+    const loki = exporter();
+    receiver.reply = () => ({
+      status: 413,
+      body: Buffer.concat([
+        Buffer.from([0, 1, 2, 0xff, 0xfe, 10, 13]),
+        Buffer.from('too large '.repeat(100)),
+      ]),
+    });
+    const error = await rejection(loki.send([predictionLogRecord()], signal));
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/HTTP 413: too large too large/);
+    expect([...error.message].every((c) => c >= ' ')).toBe(true);
+    expect(error.message.length).toBeLessThan(400);
+  });
+
+  it('treats a response that is not HTTP as a retryable network error', async () => {
+    receiver.reply = () => ({ garbage: Buffer.from('\u0000\u0001 definitely not HTTP\r\n\r\n') });
+    const error = await rejection(exporter().send([predictionLogRecord()], signal));
+    expect(error.retryable).toBe(true);
+    expect(error.message).toMatch(/network error/);
+  });
+
+  it('treats a refused connection as retryable', async () => {
+    const closed = receiver.url;
+    await receiver.close();
+    receiver = await startLokiReceiver();
+    const error = await rejection(exporter({}, closed).send([predictionLogRecord()], signal));
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('ECONNREFUSED');
+  });
+
+  it('stops waiting when the signal aborts (timeout or shutdown)', async () => {
+    receiver.reply = () => ({ hang: true });
+    const controller = new AbortController();
+    const sending = exporter().send([predictionLogRecord()], controller.signal);
+    while (receiver.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort(new Error('timeout'));
+    const error = await rejection(sending);
+    expect(error.retryable).toBe(true);
+  });
+
+  it('refuses to send after shutdown', async () => {
+    const loki = exporter();
+    await loki.shutdown();
+    const error = await rejection(loki.send([predictionLogRecord()], signal));
+    expect(error.retryable).toBe(false);
+  });
+});
+
+describe('LokiExporter inside an OTel LoggerProvider', () => {
+  it('exports through the OTel callback API', async () => {
+    const loki = exporter();
+    const record = predictionLogRecord();
+    const result = await new Promise<{ code: number }>((resolve) =>
+      loki.export([record as unknown as Parameters<LokiExporter['export']>[0][number]], resolve),
+    );
+    expect(result.code).toBe(0);
+    expect(receiver.entries().map((e) => e.line)).toEqual([expectedLine(record)]);
+  });
+});
+
+/** Records from foreign OTel loggers may hold what JSON cannot; the exporter still sends them. */
+describe('LokiExporter encoding fallbacks', () => {
+  it('sends records with bigint, bytes and cycles in a safe form and counts them', async () => {
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const record = predictionLogRecord({ request_id: 'odd' }) as LogRecordLike & { jsonSafe: boolean };
+    record.jsonSafe = false;
+    record.setAttribute('big', 10n as unknown as string);
+    record.setBody({ raw_input: { bytes: new Uint8Array([1, 2, 3]), cyclic } });
+    const loki = exporter();
+    await loki.send([record], signal);
+    const line = JSON.parse(receiver.entries()[0]?.line ?? '') as Record<string, unknown>;
+    expect(line.attributes).toMatchObject({ big: '10' });
+    expect(line.raw_input).toEqual({ bytes: 'AQID', cyclic: { name: 'loop', self: '[Circular]' } });
+    expect(loki.stats().encodeFallbacks).toBe(1);
+  });
+});

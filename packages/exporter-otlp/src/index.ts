@@ -1,0 +1,9 @@
+export {
+  logsUrl,
+  type OtlpExporterConfig,
+  type OtlpExporterConfigInput,
+  otlpExporterConfigSchema,
+} from './config.ts';
+export { OtlpExporter, type OtlpTlsMaterial } from './exporter.ts';
+export { otlpExporterFactory } from './factory.ts';
+export type { OtlpExporterStats } from './internal/self-metrics.ts';

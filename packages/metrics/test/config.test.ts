@@ -1,0 +1,128 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { ConfigError } from '@predlog/core';
+import { describe, expect, it } from 'vitest';
+import { createModelMetrics, DEFAULT_SCORE_BUCKETS, metricsConfigSchema } from '../src/index.ts';
+
+const fixtures = new URL('./fixtures/config/', import.meta.url);
+
+async function fixture(name: string): Promise<unknown> {
+  return JSON.parse(await readFile(new URL(name, fixtures), 'utf8'));
+}
+
+/** What each fixture must parse to, or the key path and rule its error must name. */
+const expectations: Record<
+  string,
+  { ok: true; check: Record<string, unknown> } | { ok: false; path: string; message: RegExp }
+> = {
+  'minimal.json': { ok: true, check: { maxSeriesPerInstrument: 1000, features: {} } },
+  'full.json': {
+    ok: true,
+    check: {
+      maxSeriesPerInstrument: 200,
+      maxLabelValueLength: 64,
+      requestDurationBucketsSeconds: [0.005, 0.02, 0.1, 1],
+      scoreBuckets: [0.1, 0.5, 0.9, 1],
+      features: { amount: { buckets: [10, 100, 1000] }, account_age_days: { buckets: [30, 365] } },
+      prometheus: {
+        endpoint: '/internal/metrics',
+        port: 9464,
+        host: '0.0.0.0',
+        targetInfo: false,
+        resourceLabelsPattern: '^service\\.name$',
+      },
+      otlp: {
+        url: 'http://otel-collector:4318/v1/metrics',
+        headers: { 'x-tenant': 'ml' },
+        exportIntervalMs: 15_000,
+        exportTimeoutMs: 5000,
+      },
+    },
+  },
+  'unknown-key.json': { ok: false, path: '', message: /maxSeriesPerInstrumnet/ },
+  'cap-too-high.json': { ok: false, path: 'maxSeriesPerInstrument', message: /at most 1998/ },
+  'buckets-not-ascending.json': {
+    ok: false,
+    path: 'requestDurationBucketsSeconds',
+    message: /strictly ascending/,
+  },
+  'score-bucket-above-one.json': { ok: false, path: 'scoreBuckets', message: /within \[0, 1\]/ },
+  'feature-name-invalid.json': { ok: false, path: 'features.9lives', message: /feature name/ },
+  'feature-without-buckets.json': { ok: false, path: 'features.amount.buckets', message: /./ },
+  'resource-labels-bad-regex.json': {
+    ok: false,
+    path: 'prometheus.resourceLabelsPattern',
+    message: /valid regular expression/,
+  },
+  'endpoint-not-a-path.json': { ok: false, path: 'prometheus.endpoint', message: /starting with "\/"/ },
+  'otlp-timeout-over-interval.json': {
+    ok: false,
+    path: 'otlp.exportTimeoutMs',
+    message: /not be longer than exportIntervalMs/,
+  },
+  'otlp-url-not-http.json': { ok: false, path: 'otlp.url', message: /http\(s\) URL/ },
+};
+
+describe('metricsConfigSchema', () => {
+  it('holds every default', () => {
+    expect(metricsConfigSchema.parse({})).toEqual({
+      maxSeriesPerInstrument: 1000,
+      maxLabelValueLength: 128,
+      requestDurationBucketsSeconds: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      scoreBuckets: DEFAULT_SCORE_BUCKETS,
+      features: {},
+      prometheus: { endpoint: '/metrics', host: '127.0.0.1', targetInfo: true },
+    });
+    expect(DEFAULT_SCORE_BUCKETS).toHaveLength(20);
+    expect(DEFAULT_SCORE_BUCKETS[0]).toBe(0.05);
+    expect(DEFAULT_SCORE_BUCKETS.at(-1)).toBe(1);
+  });
+
+  it('fills the defaults of a partly given prometheus or otlp section', () => {
+    const config = metricsConfigSchema.parse({
+      prometheus: { port: 0 },
+      otlp: { url: 'https://collector.example.com/v1/metrics' },
+    });
+    expect(config.prometheus).toEqual({ endpoint: '/metrics', host: '127.0.0.1', targetInfo: true, port: 0 });
+    expect(config.otlp).toEqual({
+      url: 'https://collector.example.com/v1/metrics',
+      headers: {},
+      exportIntervalMs: 60_000,
+      exportTimeoutMs: 30_000,
+    });
+  });
+
+  it('has an expectation for every fixture', async () => {
+    const files = (await readdir(fixtures)).filter((f) => f.endsWith('.json')).sort();
+    expect(files).toEqual(Object.keys(expectations).sort());
+  });
+
+  for (const [name, expectation] of Object.entries(expectations)) {
+    it(`${name}: ${expectation.ok ? 'parses' : `fails at "${expectation.path}"`}`, async () => {
+      const result = metricsConfigSchema.safeParse(await fixture(name));
+      if (expectation.ok) {
+        expect(result.success, JSON.stringify(result.error?.issues)).toBe(true);
+        expect(result.data).toMatchObject(expectation.check);
+        return;
+      }
+      expect(result.success).toBe(false);
+      const issue = result.error?.issues.find((i) => i.path.join('.') === expectation.path);
+      expect(issue, JSON.stringify(result.error?.issues)).toBeDefined();
+      const text = issue?.code === 'unrecognized_keys' ? issue.keys.join(',') : issue?.message;
+      expect(text).toMatch(expectation.message);
+    });
+  }
+});
+
+describe('createModelMetrics', () => {
+  it('refuses a bad config with a ConfigError naming every key path at once', async () => {
+    const error = await createModelMetrics({
+      config: { maxSeriesPerInstrument: 0, scoreBuckets: [2] } as never,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues;
+    expect(issues.map((i) => i.path).sort()).toEqual(['maxSeriesPerInstrument', 'scoreBuckets']);
+    expect((error as ConfigError).message).toContain(
+      '<metrics config>: maxSeriesPerInstrument: must be at least 1',
+    );
+  });
+});

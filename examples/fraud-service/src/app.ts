@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { PredictionLogger, PredictionTimer } from '@predlog/core';
+import type { PredictionLogger } from '@predlog/core';
+import { annotatePrediction } from '@predlog/instrumentation-model';
+import type { ModelMetrics } from '@predlog/metrics';
 import type { FeatureStore } from './feature-store.ts';
 import { computeFeatures, type FeatureVector } from './features.ts';
 import { MERCHANT_RISK } from './merchant-categories.ts';
@@ -13,8 +15,10 @@ export type Scorer = Pick<FraudModel, 'name' | 'version' | 'threshold' | 'predic
 export interface FraudAppOptions {
   readonly model: Scorer;
   readonly store: FeatureStore;
-  /** Every answered `/predict` request is recorded here, errors included. */
+  /** The logger `instrumentHttpServer` records to; `GET /stats` shows its ledger. */
   readonly logger: PredictionLogger;
+  /** Serving metrics: each `/predict` request is timed and counted, and `GET /metrics` serves them. */
+  readonly metrics?: ModelMetrics;
   readonly maxBodyBytes?: number;
 }
 
@@ -81,16 +85,11 @@ async function handlePredict(
   options: FraudAppOptions,
   requestId: string,
 ): Promise<void> {
-  const { model, store, logger } = options;
-  // Started once the body is in, so the logged latency is the service's own, not the client's upload.
-  let timer: PredictionTimer | undefined;
-  let rawInput: unknown;
+  const { model, store } = options;
   let features: FeatureVector | undefined;
-  let recorded = false;
   try {
     const text = await readBody(request, options.maxBodyBytes ?? 64 * 1024);
-    timer = logger.startTimer();
-    rawInput = text;
+    let rawInput: unknown;
     try {
       rawInput = JSON.parse(text);
     } catch {
@@ -101,10 +100,11 @@ async function handlePredict(
     features = computeFeatures(transaction, store.observe(transaction));
     const { score, label } = model.predict(features);
     const explanation = model.explain(features, 3);
-    const predictionId = timer.record({
-      requestId,
-      features,
+    // The request's record (instrumentHttpServer, src/server.ts) has the request id, latency and
+    // status already; this adds what only the handler knows, and the body it already parsed.
+    annotatePrediction({
       rawInput,
+      features,
       prediction: label,
       score,
       threshold: model.threshold,
@@ -112,10 +112,8 @@ async function handlePredict(
       channel: transaction.entry_mode,
       segment: `merchant_risk_${MERCHANT_RISK[transaction.merchant_category] ?? 'unknown'}`,
     });
-    recorded = true;
     sendJson(response, 200, {
       request_id: requestId,
-      prediction_id: predictionId ?? null,
       model_version: model.version,
       label,
       score,
@@ -124,8 +122,7 @@ async function handlePredict(
     });
   } catch (error) {
     // A request refused before feature computation logs an empty feature map: the model saw nothing.
-    if (!recorded)
-      (timer ?? logger.startTimer()).record({ requestId, rawInput, error, features: features ?? {} });
+    annotatePrediction({ error, features: features ?? {} });
     if (error instanceof InvalidTransactionError) {
       sendJson(response, 400, { request_id: requestId, error: 'invalid_transaction', issues: error.issues });
     } else if (error instanceof BadRequestError) {
@@ -137,13 +134,22 @@ async function handlePredict(
   }
 }
 
-/** The fraud-scoring HTTP server: `POST /predict`, `GET /healthz`, `GET /stats`. Not yet listening. */
+/**
+ * The fraud-scoring HTTP server: `POST /predict`, `GET /healthz`, `GET /stats`, and `GET /metrics` when
+ * given metrics. Not yet listening.
+ */
 export function createFraudServer(options: FraudAppOptions): Server {
   return createServer((request, response) => {
     const requestId = requestIdOf(request);
     response.setHeader('x-request-id', requestId);
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/predict') {
+      const served = options.metrics?.startRequest({ endpoint: '/predict', model: options.model });
+      // 'close' fires for every request, answered or aborted; an unanswered one counts as 499.
+      if (served !== undefined)
+        response.once('close', () =>
+          served.end({ statusCode: response.writableFinished ? response.statusCode : 499 }),
+        );
       if (request.method !== 'POST') {
         response.setHeader('allow', 'POST');
         sendJson(response, 405, { request_id: requestId, error: 'method_not_allowed' });
@@ -153,6 +159,10 @@ export function createFraudServer(options: FraudAppOptions): Server {
         // Only a failure to write the response gets here; the connection is gone, nothing to tell.
         response.destroy();
       });
+      return;
+    }
+    if (path === '/metrics' && options.metrics !== undefined) {
+      options.metrics.handleScrape(request, response);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { BaseExporter, type LogRecordLike, PredictionLogger } from '@predlog/core';
+import { instrumentHttpServer } from '@predlog/instrumentation-http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateTransactions } from '../scripts/generate-data.ts';
 import { createFraudServer, type Scorer } from '../src/app.ts';
@@ -42,6 +43,10 @@ async function start(scorer: Scorer = model, maxBodyBytes?: number) {
     store: new FeatureStore(profiles),
     logger,
     maxBodyBytes,
+  });
+  instrumentHttpServer(server, {
+    logger,
+    routes: { 'POST /predict': { model: scorer.name, version: scorer.version } },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

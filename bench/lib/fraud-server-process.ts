@@ -1,0 +1,70 @@
+/**
+ * The fraud-service example as a child process for `instrumentation.bench.ts`, so the load generator
+ * never shares its event loop:
+ *
+ *   node bench/lib/fraud-server-process.ts on|off|hook <log-dir>
+ *
+ * Every mode builds the example exactly as `examples/fraud-service/src/server.ts` does (model,
+ * feature store, logger from its predlog.yaml with the file exporter); `on` adds its one line of
+ * instrumentation (`instrumentHttpServer`, every POST /predict logged), `off` logs nothing, and
+ * `hook` instruments with a logger whose head sampler keeps nothing: the instrumentation's own
+ * per-request work, without the logging pipeline behind it. Prints
+ * `{"event":"listening","port":N}`, on SIGUSR2 `{"event":"cpu","userUs":N,"systemUs":N}`, and
+ * after SIGTERM `{"event":"stopped","stats":{...}}`.
+ */
+import { fileURLToPath } from 'node:url';
+import { createPredictionLogger, PredictionLogger } from '@predlog/core';
+import { createFraudServer } from '@predlog/example-fraud-service/app';
+import { generateCustomerProfiles } from '@predlog/example-fraud-service/customer-profiles';
+import { FeatureStore } from '@predlog/example-fraud-service/feature-store';
+import { loadModel } from '@predlog/example-fraud-service/model';
+import { fileExporterFactory } from '@predlog/exporter-file';
+import { instrumentHttpServer } from '@predlog/instrumentation-http';
+
+const CONFIG_FILE = fileURLToPath(new URL('../../examples/fraud-service/predlog.yaml', import.meta.url));
+
+const [mode, logDir] = process.argv.slice(2);
+if ((mode !== 'on' && mode !== 'off' && mode !== 'hook') || logDir === undefined) {
+  process.stderr.write('usage: fraud-server-process.ts on|off|hook <log-dir>\n');
+  process.exit(2);
+}
+
+const model = await loadModel();
+const logger = await createPredictionLogger({
+  configFile: CONFIG_FILE,
+  components: [fileExporterFactory],
+  model: { name: model.name, version: model.version, framework: model.framework },
+  env: { PREDLOG_LOG_DIR: logDir },
+});
+const server = createFraudServer({ model, store: new FeatureStore(generateCustomerProfiles()), logger });
+const keepNothing = new PredictionLogger({
+  pipelines: [{ exporters: [] }],
+  sampler: { decide: () => ({ keep: false, weight: 0, reason: 'bench' }) },
+});
+if (mode !== 'off')
+  instrumentHttpServer(server, {
+    logger: mode === 'on' ? logger : keepNothing,
+    routes: { 'POST /predict': { model: model.name, version: model.version } },
+  });
+
+// CPU time of the whole process (main thread and libuv pool: gzip, file writes), read around a
+// measured run: a figure that other load on the machine changes far less than throughput.
+process.on('SIGUSR2', () => {
+  const { user, system } = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ event: 'cpu', userUs: user, systemUs: system })}\n`);
+});
+
+process.on('SIGTERM', () => {
+  server.close(async () => {
+    await logger.shutdown();
+    process.stdout.write(`${JSON.stringify({ event: 'stopped', stats: logger.stats() })}\n`);
+    process.exit(0);
+  });
+  server.closeAllConnections();
+});
+
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  process.stdout.write(`${JSON.stringify({ event: 'listening', port })}\n`);
+});

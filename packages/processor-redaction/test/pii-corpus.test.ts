@@ -243,7 +243,8 @@ describe('the PII corpus', () => {
 
       const bytes = await readEveryFile(dir.path);
       expect(bytes.files.some((f) => f.endsWith('.gz'))).toBe(true);
-      expect(bytes.text).toContain('ml.redaction.rules');
+      // The stored form names the summary annotation `redaction_rules` (schema ANNOTATION_FIELDS).
+      expect(bytes.text).toContain('"redaction_rules":[');
       expect(bytes.text).toContain('hmac:k2026:');
       expect(leaksIn(bytes.text).map((p) => p.value)).toEqual([]);
       expect(leaksIn(JSON.stringify(diagnostics))).toEqual([]);

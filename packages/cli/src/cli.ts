@@ -1,9 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { type CliIo, type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './command.ts';
+import { driftCommand } from './commands/drift.ts';
+import { evaluateCommand } from './commands/evaluate.ts';
+import { joinCommand } from './commands/join.ts';
 import { queryCommand } from './commands/query.ts';
+import { replayCommand } from './commands/replay.ts';
+import { reportCommand } from './commands/report.ts';
 import { samplingSimulateCommand } from './commands/sampling-simulate.ts';
 import { schemaCheckCommand } from './commands/schema-check.ts';
 import { schemaExportCommand } from './commands/schema-export.ts';
+import { shadowReportCommand } from './commands/shadow-report.ts';
+import { statsCommand } from './commands/stats.ts';
 import { validateCommand } from './commands/validate.ts';
 import { verifyCommand } from './commands/verify.ts';
 
@@ -11,10 +18,17 @@ import { verifyCommand } from './commands/verify.ts';
 const COMMANDS: readonly Command[] = [
   validateCommand,
   queryCommand,
+  replayCommand,
   verifyCommand,
   schemaCheckCommand,
   schemaExportCommand,
   samplingSimulateCommand,
+  joinCommand,
+  evaluateCommand,
+  driftCommand,
+  statsCommand,
+  shadowReportCommand,
+  reportCommand,
 ];
 
 const MAIN_USAGE = `Usage: predlog <command> [options]

@@ -1,0 +1,106 @@
+export { Analytics } from './analytics.ts';
+export {
+  ClassificationAccumulator,
+  type ClassificationMetrics,
+  type ClassificationObservation,
+} from './classification-metrics.ts';
+export {
+  type AnalyticsConfig,
+  type AnalyticsConfigInput,
+  analyticsConfigSchema,
+  type CohortDimension,
+} from './config.ts';
+export {
+  computeDailyStats,
+  type DailyStats,
+  DailyStatsFile,
+  type DailyStatsOptions,
+  summariseDay,
+  type ValueSummary,
+} from './daily-stats.ts';
+export {
+  DistributionProfile,
+  type DistributionProfileJson,
+  FeatureProfile,
+  type FeatureProfileJson,
+  isDistributionProfileJson,
+  OTHER_CATEGORY,
+  PROFILE_FORMAT,
+} from './distribution-profile.ts';
+export {
+  compareDistributions,
+  compareProfiles,
+  type DistributionDrift,
+  type DriftReport,
+  MISSING_BIN,
+  type PositiveRateDrift,
+  type PsiBin,
+} from './drift.ts';
+export {
+  analyseDrift,
+  type BaselineSource,
+  baselineWindows,
+  type DriftAnalysis,
+  type DriftOptions,
+} from './drift-analysis.ts';
+export {
+  type DriftBand,
+  effectiveSampleSize,
+  type KolmogorovSmirnovResult,
+  kolmogorovSmirnovFromSketches,
+  kolmogorovSmirnovPValue,
+  kolmogorovSurvival,
+  populationStabilityIndex,
+  psiBand,
+  type TwoProportionTest,
+  twoProportionZTest,
+} from './drift-statistics.ts';
+export {
+  type CohortMetrics,
+  compareWithBaseline,
+  EVALUATION_FORMAT,
+  type EvaluationOptions,
+  type EvaluationReport,
+  type EvaluationTask,
+  evaluatePredictions,
+  isEvaluationReport,
+  type MetricComparison,
+  type MetricSet,
+} from './evaluation.ts';
+export { createAnalytics } from './factory.ts';
+export {
+  type GroundTruth,
+  groundTruthFrom,
+  type LabelReadStats,
+  scanGroundTruthFile,
+} from './ground-truth.ts';
+export {
+  buildReport,
+  type DailyPoint,
+  type ReportData,
+  type ReportOptions,
+  renderHtmlReport,
+  type ScoreHistogram,
+  scoreHistogram,
+} from './html-report.ts';
+export { InputFileError } from './input-file-error.ts';
+export { joinLabels, type LabelJoinOptions, type LabelJoinReport, type LabelSource } from './label-join.ts';
+export {
+  type LogSelection,
+  listPartitions,
+  type PartitionListing,
+  type ReadStats,
+  scanFeedback,
+  scanPredictions,
+} from './log-selection.ts';
+export { DAILY_STATS_FORMAT, profilePredictions, readBaselineFile } from './profile-reader.ts';
+export {
+  MIN_INDEXABLE_VALUE,
+  QuantileSketch,
+  type QuantileSketchJson,
+  type SketchBucket,
+} from './quantile-sketch.ts';
+export { RegressionAccumulator, type RegressionMetrics } from './regression-metrics.ts';
+export { type LatencySummary, type ShadowOptions, type ShadowReport, shadowReport } from './shadow-report.ts';
+export { WeightedCorrelation } from './weighted-correlation.ts';
+export { WeightedMoments, type WeightedMomentsJson } from './weighted-moments.ts';

@@ -1,0 +1,121 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type AnalyticsConfigInput,
+  type BaselineSource,
+  createAnalytics,
+  type LabelSource,
+} from '@predlog/analytics';
+import { type CliIo, type Command, EXIT_FAILED, EXIT_OK, UsageError } from '../command.ts';
+import {
+  analyticsConfigArgument,
+  bytes,
+  count,
+  DECISION_OPTIONS,
+  DECISION_USAGE,
+  fileArgument,
+  holdYoungGeneration,
+  JOIN_OPTIONS,
+  jsonText,
+  labelSourceArgument,
+  positiveIntegerArgument,
+  SELECTION_OPTIONS,
+  selectionArgument,
+  TIME_USAGE,
+  withInputErrors,
+} from '../internal/analytics-arguments.ts';
+import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
+import { readWarning } from '../internal/join-summary.ts';
+import { joinNegativeTimeValues } from '../internal/time-argument.ts';
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'one self-contained HTML page: metric trend, score histograms, PSI per feature',
+  usage: `Usage: predlog report <dir> --out <report.html> [--baseline <file> | --baseline-days <n>]
+                      [--labels <file> | --feedback] [--model <name>] [--since <time>] [--until <time>]
+                      [--title <text>] [--positive-label <v> ...] [--threshold <x>] [--json]
+
+Writes one HTML file for people who would rather look than read: the metric trend per day (AUC or
+MAE when labels are joined, else the positive decision rate), the score histogram of the baseline
+against the current window, PSI per feature with the 0.1 and 0.2 limits, and the drift and daily
+tables. Inline CSS and SVG only: no script, no external reference, it opens offline.
+
+Options:
+  --out <file>            the HTML file to write (required)
+  --baseline <file>       baseline profile, stats file or NDJSON records (see predlog drift)
+  --baseline-days <n>     baseline: the first n UTC days in the tree (default 7)
+  --labels <file>         labels for the metric trend (see predlog join)
+  --feedback              take the labels from the tree's ml.feedback records
+  --title <text>          the page title (default "predlog model report")
+${DECISION_USAGE}
+  --model <name>          the model to read (default: the only model in the tree)
+  --since <time>          current window from this time (default: after the baseline days)
+  --until <time>          current window before this time
+  --json                  also print the figures behind the page as JSON
+
+${TIME_USAGE}
+
+Exit codes: 0 written, 1 no predictions in the current window, 2 usage error.
+
+Example:
+  predlog report ./prediction-logs --baseline-days 7 --labels chargebacks.csv --out weekly.html`,
+
+  async run(rawArgs: string[], io: CliIo): Promise<number> {
+    holdYoungGeneration();
+    const { values, positionals } = parseCommandLine({
+      args: joinNegativeTimeValues(rawArgs, ['--since', '--until']),
+      options: {
+        ...SELECTION_OPTIONS,
+        ...DECISION_OPTIONS,
+        ...JOIN_OPTIONS,
+        out: { type: 'string' },
+        baseline: { type: 'string' },
+        'baseline-days': { type: 'string' },
+        feedback: { type: 'boolean', default: false },
+        title: { type: 'string' },
+      },
+      allowPositionals: true,
+    });
+    const [dir = ''] = expectPositionals(positionals, ['<dir>']);
+    if (values.out === undefined || values.out === '') throw new UsageError('missing --out <report.html>');
+    if (values.baseline !== undefined && values['baseline-days'] !== undefined) {
+      throw new UsageError('give --baseline or --baseline-days, not both');
+    }
+    if (values.labels !== undefined && values.feedback)
+      throw new UsageError('give --labels or --feedback, not both');
+    const extra: AnalyticsConfigInput = {};
+    if (values['baseline-days'] !== undefined) {
+      extra.drift = { baselineDays: positiveIntegerArgument('--baseline-days', values['baseline-days']) };
+    }
+    if (values.title !== undefined) {
+      if (values.title === '') throw new UsageError('--title needs a value');
+      extra.report = { title: values.title };
+    }
+    const config = analyticsConfigArgument(values, extra);
+    const selection = await selectionArgument(io.cwd, dir, values);
+    const baseline: BaselineSource =
+      values.baseline === undefined
+        ? { kind: 'days', days: config.drift.baselineDays }
+        : { kind: 'file', file: await fileArgument(io.cwd, '--baseline', values.baseline) };
+    let labels: LabelSource | undefined;
+    if (values.labels !== undefined) labels = await labelSourceArgument(io.cwd, values);
+    else if (values.feedback) labels = { kind: 'feedback' };
+    const { data, html } = await withInputErrors(() =>
+      createAnalytics(config).report(selection, baseline, labels),
+    );
+    const readProblem = readWarning(data.logs);
+    if (readProblem !== undefined) io.stderr.write(`${readProblem}\n`);
+    if (data.drift.current.records === 0) {
+      io.stderr.write('no predictions in the current window; nothing written\n');
+      return EXIT_FAILED;
+    }
+    await writeFile(path.resolve(io.cwd, values.out), html);
+    if (values.json) io.stdout.write(jsonText(data));
+    else {
+      io.stdout.write(
+        `wrote ${values.out} (${bytes(Buffer.byteLength(html))}): ${count(data.drift.current.records)} predictions over ${data.daily.length} day(s) against ${data.baselineDescription}${data.metricName === null ? '' : `, ${data.metricName} per day`}\n`,
+      );
+    }
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,102 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.ts';
+import { fraudPredictions, writeLogs } from '../analytics-fixtures.ts';
+import { captureIo } from '../cli-io.ts';
+
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'predlog-cli-drift-'));
+  const before = fraudPredictions({ seed: 3, count: 3000, start: '2026-03-01', days: 3 });
+  // After the third day the amount moves up by one standard deviation (10).
+  const after = fraudPredictions({
+    seed: 4,
+    count: 3000,
+    start: '2026-03-04',
+    days: 3,
+    shift: 10,
+    prefix: 'late',
+  });
+  const steady = fraudPredictions({ seed: 5, count: 3000, start: '2026-03-04', days: 3, prefix: 'steady' });
+  await writeLogs(
+    path.join(root, 'shifted'),
+    [...before, ...after].map((g) => g.record),
+  );
+  await writeLogs(
+    path.join(root, 'steady'),
+    [...before, ...steady].map((g) => g.record),
+  );
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function drift(...args: string[]) {
+  const captured = captureIo(root);
+  const code = await runCli(['drift', ...args], captured.io);
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
+}
+
+describe('predlog drift', () => {
+  it('flags the shifted feature (and the score that follows it), not the others; exit 1', async () => {
+    const { code, stdout, stderr } = await drift('shifted', '--baseline-days', '3');
+    expect(code).toBe(1);
+    expect(stdout).toContain('baseline 2026-03-01 to 2026-03-03 (3,000 records');
+    expect(stdout).toMatch(/^amount +numeric +\S+ +significant /m);
+    expect(stdout).toMatch(/^hour +numeric +\S+ +none /m);
+    expect(stdout).toMatch(/^country +categorical +\S+ +none /m);
+    expect(stdout).toMatch(/^score +numeric +\S+ +significant /m);
+    expect(stdout).toContain('positive decision rate');
+    expect(stderr).toContain('significant drift (PSI > 0.2): amount, score');
+  });
+
+  it('finds none between two samples of one population; exit 0', async () => {
+    const { code, stdout } = await drift('steady', '--baseline-days', '3');
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/^\S+ +(numeric|categorical) +\S+ +(significant|moderate) /m);
+    expect(stdout).toMatch(/^amount +numeric +\S+ +none /m);
+  });
+
+  it('saves the baseline profile, and a later run against it gives the same PSI', async () => {
+    const first = await drift(
+      'shifted',
+      '--baseline-days',
+      '3',
+      '--save-baseline',
+      'baseline.ndjson',
+      '--json',
+    );
+    const line = (await readFile(path.join(root, 'baseline.ndjson'), 'utf8')).trim();
+    expect(JSON.parse(line)).toMatchObject({ format: 'predlog.profile', records: 3000 });
+    const second = await drift('shifted', '--baseline', 'baseline.ndjson', '--since', '2026-03-04', '--json');
+    const a = JSON.parse(first.stdout);
+    const b = JSON.parse(second.stdout);
+    expect(b.features.map((f: { name: string; psi: number }) => [f.name, f.psi])).toEqual(
+      a.features.map((f: { name: string; psi: number }) => [f.name, f.psi]),
+    );
+    expect(a.baselineWindow).toEqual({
+      since: '2026-03-01T00:00:00.000Z',
+      until: '2026-03-04T00:00:00.000Z',
+    });
+    expect(b.baselineWindow).toBeNull();
+    expect(a.features[0]).toMatchObject({ name: 'amount', band: 'significant', kind: 'numeric' });
+    expect(a.features[0].ks.statistic).toBeGreaterThan(0.3);
+  });
+
+  it('usage errors exit 2', async () => {
+    for (const args of [
+      ['shifted', '--baseline', 'x.ndjson', '--baseline-days', '3'],
+      ['shifted', '--bins', '1'],
+      ['shifted', '--baseline', 'missing.ndjson'],
+      ['shifted', '--baseline-days', 'week'],
+    ]) {
+      const { code, stderr } = await drift(...args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr).toContain("Run 'predlog drift --help' for usage.");
+    }
+  });
+});

@@ -1,0 +1,81 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.ts';
+import { fraudPredictions, labelLine, writeLines, writeLogs } from '../analytics-fixtures.ts';
+import { captureIo } from '../cli-io.ts';
+
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'predlog-cli-report-'));
+  const before = fraudPredictions({ seed: 6, count: 1500, start: '2026-03-01', days: 3 });
+  const after = fraudPredictions({
+    seed: 7,
+    count: 1500,
+    start: '2026-03-04',
+    days: 3,
+    shift: 10,
+    prefix: 'late',
+  });
+  await writeLogs(
+    path.join(root, 'logs'),
+    [...before, ...after].map((g) => g.record),
+  );
+  await writeLines(path.join(root, 'labels.ndjson'), [...before, ...after].map(labelLine));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function report(...args: string[]) {
+  const captured = captureIo(root);
+  const code = await runCli(['report', ...args], captured.io);
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
+}
+
+describe('predlog report', () => {
+  it('writes one self-contained HTML page', async () => {
+    const { code, stdout } = await report(
+      'logs',
+      '--out',
+      'weekly.html',
+      '--baseline-days',
+      '3',
+      '--labels',
+      'labels.ndjson',
+      '--positive-label',
+      'fraud',
+      '--title',
+      'Fraud <weekly>',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^wrote weekly\.html \(\d+\.\d kB\): 1,500 predictions over 6 day\(s\) against 2026-03-01 to 2026-03-03 \(first 3 days\), AUC per day\n$/,
+    );
+    const html = await readFile(path.join(root, 'weekly.html'), 'utf8');
+    expect(html).toContain('<title>Fraud &lt;weekly&gt;</title>');
+    expect(html.match(/<svg /g)?.length).toBe(4);
+    expect(html).not.toMatch(/<script|https?:\/\//i);
+  });
+
+  it('prints the figures behind the page with --json', async () => {
+    const { code, stdout } = await report('logs', '--out', 'plain.html', '--baseline-days', '3', '--json');
+    expect(code).toBe(0);
+    const data = JSON.parse(stdout);
+    expect(data.metricName).toBeNull();
+    expect(data.drift.features[0]).toMatchObject({ name: 'amount', band: 'significant' });
+    expect(data.daily).toHaveLength(6);
+  });
+
+  it('usage errors exit 2; an empty window exits 1', async () => {
+    expect((await report('logs')).code).toBe(2);
+    expect((await report('logs', '--out', 'x.html', '--labels', 'labels.ndjson', '--feedback')).code).toBe(2);
+    expect((await report('logs', '--out', 'x.html', '--baseline', 'b', '--baseline-days', '2')).code).toBe(2);
+    const empty = await report('logs', '--out', 'x.html', '--since', '2030-01-01');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('nothing written');
+  });
+});

@@ -1,6 +1,8 @@
 import { keyHash } from './spill-partitions.ts';
 
 const EMPTY = -1;
+/** Keys up to this many UTF-16 units are encoded and compared in JS, longer ones natively. */
+const SHORT_KEY = 64;
 const SEED = 0x3c6ef372;
 
 /**
@@ -79,12 +81,28 @@ export class KeyIndex {
   private encode(key: string): number {
     this.lastKey = undefined;
     if (key.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(key.length * 3);
+    // Request ids are short ASCII: copying the char codes beats a native call's overhead.
+    if (key.length <= SHORT_KEY) {
+      const scratch = this.scratch;
+      for (let i = 0; i < key.length; i++) {
+        const c = key.charCodeAt(i);
+        if (c > 0x7f) return scratch.write(key, 0, 'utf8');
+        scratch[i] = c;
+      }
+      return key.length;
+    }
     return this.scratch.write(key, 0, 'utf8');
   }
 
   private equals(id: number, length: number): boolean {
     if (this.lengths[id] !== length) return false;
     const offset = this.offsets[id] as number;
+    if (length <= SHORT_KEY) {
+      const arena = this.arena;
+      const scratch = this.scratch;
+      for (let i = 0; i < length; i++) if (arena[offset + i] !== scratch[i]) return false;
+      return true;
+    }
     return this.arena.compare(this.scratch, 0, length, offset, offset + length) === 0;
   }
 

@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import { type FileHandle, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredRecord } from '@predlog/schema';
-import { forEachChunk } from './file-chunks.ts';
+import { forEachChunk, readBuffers } from './file-chunks.ts';
 
 /**
  * Reads the file exporter's documented on-disk layout for the analytics, as fast as the data
@@ -166,6 +166,7 @@ export async function scanRecords(
   const untilMs = options.until?.getTime() ?? Number.POSITIVE_INFINITY;
   const model = options.model;
   const windowed = sinceIso !== undefined || untilIso !== undefined;
+  const buffers = readBuffers();
   for await (const file of dataFiles(options)) {
     const opened = await openDataFile(file);
     if (opened === undefined) continue;
@@ -279,7 +280,7 @@ export async function scanRecords(
     };
 
     try {
-      await forEachChunk(opened.handle, opened.gzip, consume);
+      await forEachChunk(opened.handle, opened.gzip, consume, buffers);
       if (carry !== undefined && carry.length > 0) stats.tornLines += 1;
       else if (skipping) stats.tornLines += 1;
     } catch {

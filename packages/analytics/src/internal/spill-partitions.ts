@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { appendFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { type ReadBuffers, readBuffers } from './file-chunks.ts';
 import { forEachLine } from './text-lines.ts';
 
 /** Bytes buffered per file before it is appended to disk: P files × 2 sides × this is the write buffer. */
@@ -41,6 +42,9 @@ export class SpillPartitions {
   /** Per file, the appends in flight, chained so lines land in the order they were written. */
   private readonly writing: Array<Promise<void>>;
   private inFlight = 0;
+  /** Flush buffers whose append has finished, reused instead of allocating one per flush. */
+  private readonly spare: Buffer[] = [];
+  private reading: ReadBuffers | undefined;
   bytesWritten = 0;
   linesWritten = 0;
 
@@ -117,7 +121,13 @@ export class SpillPartitions {
     onLine: (line: string) => void | Promise<void>,
   ): Promise<void> {
     try {
-      await forEachLine(this.file(side, partition), (line) => (line === '' ? undefined : onLine(line)));
+      this.reading ??= readBuffers();
+      await forEachLine(
+        this.file(side, partition),
+        (line) => (line === '' ? undefined : onLine(line)),
+        undefined,
+        this.reading,
+      );
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
@@ -130,8 +140,8 @@ export class SpillPartitions {
 
   private flushSlot(slot: number): void {
     const filled = (this.buffers[slot] as Buffer).subarray(0, this.bufferBytes[slot]);
-    // The filled buffer belongs to the pending append now; the slot gets a fresh one.
-    this.buffers[slot] = Buffer.allocUnsafe(FLUSH_BYTES);
+    // The filled buffer belongs to the pending append now; the slot gets a spare one.
+    this.buffers[slot] = this.spare.pop() ?? Buffer.allocUnsafe(FLUSH_BYTES);
     this.bufferBytes[slot] = 0;
     this.append(slot, filled);
   }
@@ -144,6 +154,9 @@ export class SpillPartitions {
       .then(() => appendFile(file, bytes))
       .finally(() => {
         this.inFlight -= bytes.length;
+        if (bytes.buffer.byteLength === FLUSH_BYTES && this.spare.length < this.buffers.length) {
+          this.spare.push(Buffer.from(bytes.buffer, bytes.byteOffset, FLUSH_BYTES));
+        }
       });
   }
 }

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { forEachChunk } from './file-chunks.ts';
+import { forEachChunk, type ReadBuffers } from './file-chunks.ts';
 
 /** A longer line is skipped (counted), so one damaged file cannot take the memory. */
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -30,6 +30,7 @@ export async function forEachLine(
   path: string,
   onLine: (line: string) => void | Promise<void>,
   state: TextLineState = { oversizedLines: 0 },
+  buffers?: ReadBuffers,
 ): Promise<void> {
   let carry: Buffer | undefined;
   let skipping = false;
@@ -77,7 +78,7 @@ export async function forEachLine(
     pending = [];
     return Promise.all(waiting).then(() => undefined);
   };
-  await forEachChunk(await open(path, 'r'), path.endsWith('.gz'), consume);
+  await forEachChunk(await open(path, 'r'), path.endsWith('.gz'), consume, buffers);
   if (carry !== undefined && carry.length > 0) handle(text(carry, 0, carry.length));
   if (pending.length > 0) await Promise.all(pending);
 }

@@ -145,6 +145,40 @@ describe('predlog join', () => {
     expect(JSON.parse(stdout)).toMatchObject({ labels: { read: 1, matched: 1 }, joined: { count: 1 } });
   });
 
+  it('reads hash-chained files (integrity mode): control lines skipped, chain fields removed', async () => {
+    await writeWithFileExporter(
+      path.join(root, 'chained'),
+      [
+        {
+          requestId: 'c-1',
+          features: { amount: 1 },
+          prediction: 'fraud',
+          score: 0.9,
+          threshold: 0.5,
+          latencyMs: 1,
+        },
+        {
+          requestId: 'c-2',
+          features: { amount: 2 },
+          prediction: 'legit',
+          score: 0.1,
+          threshold: 0.5,
+          latencyMs: 1,
+        },
+      ],
+      { integrity: true, feedback: [{ requestId: 'c-2', label: 'legit' }] },
+    );
+    const { code, stdout, stderr } = await join('chained', '--out', 'chained.ndjson');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('2 read (2 weighted), 1 joined');
+    const [line] = (await readFile(path.join(root, 'chained.ndjson'), 'utf8')).trim().split('\n');
+    const record = JSON.parse(line ?? '{}');
+    expect(record).toMatchObject({ request_id: 'c-2', ground_truth: { label: 'legit' } });
+    expect(record).not.toHaveProperty('_seq');
+    expect(record).not.toHaveProperty('_prev');
+  });
+
   it('needs --model when the tree holds several models', async () => {
     await writePartitionFile(path.join(root, 'two'), 'a', '2026-03-01', [generated[0]?.record ?? {}]);
     await writePartitionFile(path.join(root, 'two'), 'b', '2026-03-01', [generated[1]?.record ?? {}]);

@@ -65,6 +65,31 @@ export class PredlogLogRecord implements ReadWriteLogRecord {
     if (init.severityText !== undefined) this.severityText = init.severityText;
   }
 
+  /**
+   * A record with `source`'s envelope (times, resource, scope, event name, span, severity) and the
+   * given content; used wherever a record is copied (a second pipeline, a foreign OTel record).
+   */
+  static withEnvelopeOf(
+    source: ReadableLogRecord,
+    content: { attributes: Attributes; body: AnyValue | undefined; approxBytes: number; jsonSafe: boolean },
+  ): PredlogLogRecord {
+    const record = new PredlogLogRecord({
+      hrTime: source.hrTime,
+      hrTimeObserved: source.hrTimeObserved,
+      resource: source.resource,
+      instrumentationScope: source.instrumentationScope,
+      attributes: content.attributes,
+      body: content.body,
+      approxBytes: content.approxBytes,
+      jsonSafe: content.jsonSafe,
+    });
+    if (source.eventName !== undefined) record.eventName = source.eventName;
+    if (source.spanContext !== undefined) record.spanContext = source.spanContext;
+    if (source.severityNumber !== undefined) record.severityNumber = source.severityNumber;
+    if (source.severityText !== undefined) record.severityText = source.severityText;
+    return record;
+  }
+
   setAttribute(key: string, value?: AnyValue): this {
     // Attributes is typed for flat values; OTel logs allow AnyValue (maps, arrays) as attribute values.
     (this.attributes as Record<string, unknown>)[key] = value;

@@ -93,17 +93,9 @@ export class Pipeline {
 
 /** A deep copy for a second pipeline, whose processors may mutate the record independently. */
 export function cloneRecord(record: LogRecordLike): PredlogLogRecord {
-  return new PredlogLogRecord({
-    hrTime: record.hrTime,
-    hrTimeObserved: record.hrTimeObserved,
-    resource: record.resource,
-    instrumentationScope: record.instrumentationScope,
+  return PredlogLogRecord.withEnvelopeOf(record, {
     attributes: structuredClone(record.attributes),
     body: structuredClone(record.body),
-    ...(record.eventName !== undefined ? { eventName: record.eventName } : {}),
-    ...(record.spanContext !== undefined ? { spanContext: record.spanContext } : {}),
-    ...(record.severityNumber !== undefined ? { severityNumber: record.severityNumber } : {}),
-    ...(record.severityText !== undefined ? { severityText: record.severityText } : {}),
     approxBytes: (record as { approxBytes?: number }).approxBytes ?? 512,
     jsonSafe: (record as { jsonSafe?: boolean }).jsonSafe === true,
   });

@@ -278,17 +278,9 @@ export class PredictionLogger {
         copied[ATTR.samplingReason] = decision.reason;
       }
       const body = logRecord.body === undefined ? undefined : values.capture(logRecord.body);
-      const record = new PredlogLogRecord({
-        hrTime: logRecord.hrTime,
-        hrTimeObserved: logRecord.hrTimeObserved,
-        resource: logRecord.resource,
-        instrumentationScope: logRecord.instrumentationScope,
+      const record = PredlogLogRecord.withEnvelopeOf(logRecord, {
         attributes: copied as PredlogLogRecord['attributes'],
         body: body as PredlogLogRecord['body'],
-        ...(logRecord.eventName !== undefined ? { eventName: logRecord.eventName } : {}),
-        ...(logRecord.spanContext !== undefined ? { spanContext: logRecord.spanContext } : {}),
-        ...(logRecord.severityNumber !== undefined ? { severityNumber: logRecord.severityNumber } : {}),
-        ...(logRecord.severityText !== undefined ? { severityText: logRecord.severityText } : {}),
         approxBytes: values.bytes,
         jsonSafe: true,
       });

@@ -3,7 +3,8 @@
  * feature store, model, explanation) in a child process, driven by autocannon from this process,
  * with `instrumentHttpServer` logging 100% of POST /predict to the file exporter ("on") against
  * the same app without it ("off"), and with the instrumentation but a logger that keeps nothing
- * ("hook": what the hook itself costs). Runs alternate between modes (order rotating per repeat), each on a
+ * ("hook": what the hook itself costs), and with the same hook handing each record to pino instead
+ * ("pino": the fastest JSON logger writing the same facts, the peer for what logging itself costs). Runs alternate between modes (order rotating per repeat), each on a
  * fresh server after a warm-up; the median run of each mode counts. Latency is every response's
  * own time (autocannon's hrtime per response, kept at full precision; its histogram rounds to ms).
  */
@@ -28,12 +29,13 @@ const CONNECTIONS = numberFlag('connections', 16);
 const BODIES = numberFlag('bodies', 20_000);
 
 /** `hook`: instrumented, but the logger's head sampler keeps nothing (the hook's own cost). */
-type Mode = 'off' | 'hook' | 'on';
-const MODES: readonly Mode[] = ['off', 'hook', 'on'];
+type Mode = 'off' | 'hook' | 'on' | 'pino';
+const MODES: readonly Mode[] = ['off', 'hook', 'on', 'pino'];
 const LABELS: Record<Mode, string> = {
   off: 'off',
   hook: 'hook only (head sampler keeps nothing)',
   on: 'instrumentation on, 100% logged',
+  pino: 'peer: same hook, records to pino (file, async)',
 };
 
 interface Run {
@@ -243,6 +245,12 @@ async function body(): Promise<BenchOutcome> {
       ...figures,
       hookVsOff: relative('hook'),
       onVsOff: relative('on'),
+      pinoVsOff: relative('pino'),
+      onVsPino: {
+        rps: figures.on.requestsPerSecond / figures.pino.requestsPerSecond,
+        p99: figures.on.p99Ms / figures.pino.p99Ms,
+        cpu: figures.on.cpuUsPerRequest / figures.pino.cpuUsPerRequest,
+      },
       runs,
       loggerStatsOn: logged,
     },
@@ -272,6 +280,7 @@ async function body(): Promise<BenchOutcome> {
           ' ',
         )} (on a shared machine compare CPU µs/req first: it moves far less with other load than req/s and p99)`,
       'every request of the measured "on" runs was logged: see figures.runs[].logger (received = exported + dropped)',
+      'the pino peer shows what writing the same record as JSON costs with the fastest JSON logger, through the same hook: the floor any logger of these facts pays on this app',
     ],
   };
 }

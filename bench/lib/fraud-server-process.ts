@@ -2,30 +2,34 @@
  * The fraud-service example as a child process for `instrumentation.bench.ts`, so the load generator
  * never shares its event loop:
  *
- *   node bench/lib/fraud-server-process.ts on|off|hook <log-dir>
+ *   node bench/lib/fraud-server-process.ts on|off|hook|pino <log-dir>
  *
  * Every mode builds the example exactly as `examples/fraud-service/src/server.ts` does (model,
  * feature store, logger from its predlog.yaml with the file exporter); `on` adds its one line of
  * instrumentation (`instrumentHttpServer`, every POST /predict logged), `off` logs nothing, and
  * `hook` instruments with a logger whose head sampler keeps nothing: the instrumentation's own
- * per-request work, without the logging pipeline behind it. Prints
+ * per-request work, without the logging pipeline behind it. `pino` is the peer: the same hook
+ * handing each record to pino (`logger.info(record)`, sonic-boom destination, async writes) instead
+ * of predlog, i.e. the fastest JSON logger writing the same facts through the same hook. Prints
  * `{"event":"listening","port":N}`, on SIGUSR2 `{"event":"cpu","userUs":N,"systemUs":N}`, and
  * after SIGTERM `{"event":"stopped","stats":{...}}`.
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPredictionLogger, PredictionLogger } from '@predlog/core';
+import { createPredictionLogger, type PredictionInput, PredictionLogger } from '@predlog/core';
 import { createFraudServer } from '@predlog/example-fraud-service/app';
 import { generateCustomerProfiles } from '@predlog/example-fraud-service/customer-profiles';
 import { FeatureStore } from '@predlog/example-fraud-service/feature-store';
 import { loadModel } from '@predlog/example-fraud-service/model';
 import { fileExporterFactory } from '@predlog/exporter-file';
 import { instrumentHttpServer } from '@predlog/instrumentation-http';
+import { createPinoPeer } from './pino-peer.ts';
 
 const CONFIG_FILE = fileURLToPath(new URL('../../examples/fraud-service/predlog.yaml', import.meta.url));
 
 const [mode, logDir] = process.argv.slice(2);
-if ((mode !== 'on' && mode !== 'off' && mode !== 'hook') || logDir === undefined) {
-  process.stderr.write('usage: fraud-server-process.ts on|off|hook <log-dir>\n');
+if ((mode !== 'on' && mode !== 'off' && mode !== 'hook' && mode !== 'pino') || logDir === undefined) {
+  process.stderr.write('usage: fraud-server-process.ts on|off|hook|pino <log-dir>\n');
   process.exit(2);
 }
 
@@ -41,9 +45,16 @@ const keepNothing = new PredictionLogger({
   pipelines: [{ exporters: [] }],
   sampler: { decide: () => ({ keep: false, weight: 0, reason: 'bench' }) },
 });
+const pinoPeer = mode === 'pino' ? await createPinoPeer(join(logDir, 'pino.ndjson')) : undefined;
+const pinoRecorder = {
+  record(input: PredictionInput): string | undefined {
+    pinoPeer?.logger.info(input);
+    return undefined;
+  },
+};
 if (mode !== 'off')
   instrumentHttpServer(server, {
-    logger: mode === 'on' ? logger : keepNothing,
+    logger: mode === 'on' ? logger : mode === 'pino' ? pinoRecorder : keepNothing,
     routes: { 'POST /predict': { model: model.name, version: model.version } },
   });
 
@@ -57,6 +68,7 @@ process.on('SIGUSR2', () => {
 process.on('SIGTERM', () => {
   server.close(async () => {
     await logger.shutdown();
+    await pinoPeer?.end();
     process.stdout.write(`${JSON.stringify({ event: 'stopped', stats: logger.stats() })}\n`);
     process.exit(0);
   });

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PredictionInput } from '@predlog/core';
 import {
-  applyInPredictionScope,
   type PredictionFields,
   type PredictionScope,
   runInPredictionScope,
@@ -9,6 +8,13 @@ import {
 } from '@predlog/instrumentation-model';
 import type { HttpInstrumentationConfig, ResponseExtractor } from './config.ts';
 import { bodyValue, chunkBytes, chunksText, NOT_CAPTURED } from './internal/body-text.ts';
+import {
+  hookRequest,
+  hookResponse,
+  type RequestHookTarget,
+  type ResponseHookTarget,
+  unhookMessage,
+} from './internal/message-hooks.ts';
 
 /** A configured route, compiled: what each of its requests is logged as. */
 export interface HttpRoute {
@@ -77,7 +83,7 @@ interface RawInput {
  * challenger, if the route has one. Nothing here throws into the application: a failure to log is
  * a diagnostic.
  */
-export class RequestCapture {
+export class RequestCapture implements RequestHookTarget, ResponseHookTarget {
   readonly requestId: string;
   readonly scope: PredictionScope;
   private readonly host: CaptureHost;
@@ -115,39 +121,19 @@ export class RequestCapture {
   }
 
   /**
-   * Sees the request body as the application reads it, without changing how it is read: the
-   * instance's `emit` is wrapped, so every `data` chunk (whether read by listeners, `read()` or an
-   * async iterator) is counted and kept up to `maxRequestBodyBytes`, and every listener of the
-   * request runs inside the prediction scope, which callback-style body parsers would otherwise lose.
+   * Sees the request body as the application reads it, without changing how it is read: every
+   * `data` chunk the request emits (whether read by listeners, `read()` or an async iterator) is
+   * counted and kept up to `maxRequestBodyBytes`, and every body listener runs inside the prediction
+   * scope, which callback-style body parsers would otherwise lose. (`internal/message-hooks.ts`
+   * says how, and why on the prototype.)
    */
   watchRequest(): void {
-    const request = this.request;
-    const emit = request.emit;
-    const capture = this;
-    request.emit = function emitInScope(this: IncomingMessage, event: string | symbol, ...args: unknown[]) {
-      if (event === 'data') capture.addRequestChunk(args[0]);
-      // Body events continue the request's logic in their listeners; the rest need no scope.
-      if (event !== 'data' && event !== 'end' && event !== 'readable' && event !== 'error')
-        return emit.call(this, event, ...args);
-      args.unshift(event);
-      return applyInPredictionScope(capture.scope, emit, this, args);
-    } as typeof request.emit;
+    hookRequest(this.request, this);
   }
 
   /** Keeps the response body (up to `maxResponseBodyBytes`) as it is written. */
   watchResponse(): void {
-    const response = this.response;
-    const write = response.write;
-    const end = response.end;
-    const capture = this;
-    response.write = function writeCaptured(this: ServerResponse, ...args: unknown[]) {
-      capture.addResponseChunk(args[0], args[1]);
-      return write.apply(this, args as Parameters<typeof write>);
-    } as typeof response.write;
-    response.end = function endCaptured(this: ServerResponse, ...args: unknown[]) {
-      if (typeof args[0] !== 'function') capture.addResponseChunk(args[0], args[1]);
-      return end.apply(this, args as Parameters<typeof end>);
-    } as typeof response.end;
+    hookResponse(this.response, this);
   }
 
   /** Logs when the response is complete, or as aborted when the connection closes first. */
@@ -201,8 +187,7 @@ export class RequestCapture {
         'a request could not be logged; the response was not affected',
       );
     } finally {
-      this.requestChunks = undefined;
-      this.responseChunks = undefined;
+      this.release();
     }
   }
 
@@ -216,12 +201,19 @@ export class RequestCapture {
     } catch {
       this.host.config.diagnostics.warnOnce('http.record_failed', 'a request could not be logged');
     } finally {
-      this.requestChunks = undefined;
-      this.responseChunks = undefined;
+      this.release();
     }
   }
 
-  private addRequestChunk(chunk: unknown): void {
+  private release(): void {
+    this.requestChunks = undefined;
+    this.responseChunks = undefined;
+    unhookMessage(this.request);
+    unhookMessage(this.response);
+  }
+
+  /** A `data` chunk of the request (called by the message hooks). */
+  addRequestChunk(chunk: unknown): void {
     const size = chunkBytes(chunk, undefined);
     this.requestBytes += size;
     const chunks = this.requestChunks;
@@ -233,7 +225,8 @@ export class RequestCapture {
     chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   }
 
-  private addResponseChunk(chunk: unknown, encoding: unknown): void {
+  /** A chunk written to the response (called by the message hooks). */
+  addResponseChunk(chunk: unknown, encoding: unknown): void {
     const chunks = this.responseChunks;
     if (chunks === undefined || chunk === undefined || chunk === null) return;
     const size = chunkBytes(chunk, encoding);

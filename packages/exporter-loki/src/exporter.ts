@@ -18,10 +18,21 @@ import { SnappyWorker } from './internal/snappy-worker-client.ts';
 
 const gzip = promisify(gzipCallback);
 const USER_AGENT = 'predlog-exporter-loki/0.1.0';
+/**
+ * Records planned at a time. About half a request at the default `maxRequestBytes` for records of
+ * ~1 KB: small enough that the first request leaves early, large enough that streams stay long.
+ */
+const PLAN_SLICE_RECORDS = 512;
 
-/** A batch's requests and how far delivery got, so a retry resumes instead of sending twice. */
+/**
+ * A batch's requests as planned so far and how far delivery got, so a retry resumes instead of
+ * sending twice.
+ */
 interface BatchProgress {
   readonly requests: PushRequestPlan[];
+  /** Records of the batch planned into `requests` (a prefix of the batch). */
+  planned: number;
+  /** The first request not yet accepted. */
   next: number;
   rejectedRecords: number;
   lastRejection: { status: number; reason: string } | undefined;
@@ -140,27 +151,35 @@ export class LokiExporter extends BaseExporter {
     if (records.length === 0) return;
     let progress = this.progress.get(records);
     if (progress === undefined) {
-      const plan = await this.planner.plan(records);
-      this.reportEncoding(plan.truncated, plan.fallbacks);
-      progress = { requests: plan.requests, next: 0, rejectedRecords: 0, lastRejection: undefined };
+      progress = { requests: [], planned: 0, next: 0, rejectedRecords: 0, lastRejection: undefined };
       this.progress.set(records, progress);
     }
     const requests = progress.requests;
-    // The next request is encoded (and compressed, on the worker) while the current one is in flight.
-    const first = requests[progress.next];
-    let upcoming: Encoding | undefined = first === undefined ? undefined : this.encode(first);
-    while (progress.next < requests.length) {
+    // A batch is planned a slice at a time, ahead of what is being sent: the event loop turns records
+    // into lines while the worker compresses the previous request and while it is on the wire,
+    // instead of planning the whole batch before the first byte leaves.
+    let upcoming: Encoding | undefined;
+    while (progress.next < requests.length || progress.planned < records.length) {
       if (signal.aborted) {
         throw new ExportError('loki push aborted (timeout or shutdown)', {
           retryable: true,
           cause: signal.reason,
         });
       }
+      if (progress.next >= requests.length) {
+        await this.planSlice(records, progress);
+        continue;
+      }
       const request = requests[progress.next] as PushRequestPlan;
-      const encoding = await (upcoming as Encoding);
+      const encoding = upcoming ?? this.encode(request);
+      upcoming = undefined;
+      if (progress.next + 1 >= requests.length) await this.planSlice(records, progress);
+      const ready = await encoding;
       const following = requests[progress.next + 1];
-      upcoming = following === undefined ? undefined : this.encode(following);
-      const outcome = encoding.ok ? await this.post(request, encoding.encoded, signal) : encoding.outcome;
+      if (following !== undefined) upcoming = this.encode(following);
+      const sending = ready.ok ? this.post(request, ready.encoded, signal) : Promise.resolve(ready.outcome);
+      if (progress.next + 2 >= requests.length) await this.planSlice(records, progress);
+      const outcome = await sending;
       if (outcome.kind === 'retryable') {
         this.metrics.request('retryable');
         this.services.diagnostics.warnOnce(
@@ -186,6 +205,17 @@ export class LokiExporter extends BaseExporter {
         { retryable: false, rejectedRecords: progress.rejectedRecords },
       );
     }
+  }
+
+  /** Plans the batch's next slice of records into requests (nothing when all are planned). */
+  private async planSlice(records: readonly LogRecordLike[], progress: BatchProgress): Promise<void> {
+    const from = progress.planned;
+    if (from >= records.length) return;
+    const to = Math.min(records.length, from + PLAN_SLICE_RECORDS);
+    const plan = await this.planner.plan(records, from, to);
+    this.reportEncoding(plan.truncated, plan.fallbacks);
+    for (const request of plan.requests) progress.requests.push(request);
+    progress.planned = to;
   }
 
   override async shutdown(): Promise<void> {

@@ -298,6 +298,42 @@ describe('LokiExporter failures', () => {
     expect(ids).toEqual(records.map((_, i) => `req-${i}`));
   });
 
+  it('plans a large batch in slices and, after a retry in the middle, delivers each record once per stream in order', async () => {
+    // 1,800 records over two models (two streams), interleaved: more than three planning slices,
+    // each cut into several requests. The fourth request fails once.
+    const loki = exporter({ maxRequestBytes: 262_144, maxLineBytes: 16_384 });
+    const start = Date.parse('2026-01-31T12:00:00.000Z');
+    const records = Array.from({ length: 1_800 }, (_, i) =>
+      predictionLogRecord({
+        request_id: `req-${i}`,
+        prediction_id: `pred-${i}`,
+        timestamp: new Date(start + i).toISOString(),
+        raw_input: { note: 'x'.repeat(300) },
+        model_name: i % 3 === 0 ? 'fraud-challenger' : 'fraud',
+      }),
+    );
+    receiver.reply = (_, index) => (index === 3 ? { status: 503, body: 'slow down' } : { status: 204 });
+    const error = await rejection(loki.send(records, signal));
+    expect(error.retryable).toBe(true);
+    await loki.send(records, signal);
+    const accepted = receiver.requests.filter((_, index) => index !== 3);
+    for (const request of receiver.requests) expect(request.uncompressedBytes).toBeLessThanOrEqual(262_144);
+    expect(accepted.length).toBeGreaterThan(4);
+    const byModel = new Map<string, string[]>();
+    for (const request of accepted)
+      for (const stream of request.push.streams) {
+        const model = stream.labels.model_name ?? '?';
+        const ids = byModel.get(model) ?? [];
+        for (const entry of stream.entries) ids.push(entry.metadata.request_id as string);
+        byModel.set(model, ids);
+      }
+    const expected = (challenger: boolean) =>
+      records.map((_, i) => `req-${i}`).filter((_, i) => (i % 3 === 0) === challenger);
+    expect(byModel.get('fraud-challenger')).toEqual(expected(true));
+    expect(byModel.get('fraud')).toEqual(expected(false));
+    expect(byModel.size).toBe(2);
+  });
+
   it('rejects a 400 for good, quoting the server, and writes the batch to the dead-letter directory', async () => {
     const loki = exporter({ deadLetterDirectory: 'dead-letter' });
     receiver.reply = () => ({

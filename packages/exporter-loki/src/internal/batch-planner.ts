@@ -48,8 +48,8 @@ function byTime(a: LokiEntry, b: LokiEntry): number {
 }
 
 /**
- * Groups a batch by stream (its label set), puts each stream's entries in timestamp order, and cuts
- * the result into push requests under `maxRequestBytes`. A stream too large for one request
+ * Groups records (a batch, or a slice of one) by stream (its label set), puts each stream's entries
+ * in timestamp order, and cuts the result into push requests under `maxRequestBytes`. A stream too large for one request
  * continues in the next; entries keep their order across the cut.
  */
 export class BatchPlanner {
@@ -72,7 +72,8 @@ export class BatchPlanner {
     this.maxRequestBytes = options.maxRequestBytes;
   }
 
-  async plan(records: readonly LogRecordLike[]): Promise<BatchPlan> {
+  /** Plans `records[from, to)` (by default all of them). */
+  async plan(records: readonly LogRecordLike[], from = 0, to = records.length): Promise<BatchPlan> {
     const streams = new Map<string, Stream>();
     let truncated = 0;
     let fallbacks = 0;
@@ -80,7 +81,8 @@ export class BatchPlanner {
     const readers = this.readers;
     const values: Array<string | undefined> = new Array(readers.length);
     let previous: Stream | undefined;
-    for (const record of records) {
+    for (let index = from; index < to; index++) {
+      const record = records[index] as LogRecordLike;
       // Encoding runs on the event loop that also serves requests: hand it back every few hundred
       // records so a large batch never pauses request handling for long.
       if (++sinceYield > ENCODE_SLICE) {

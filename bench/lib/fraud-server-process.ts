@@ -10,10 +10,12 @@
  * `hook` instruments with a logger whose head sampler keeps nothing: the instrumentation's own
  * per-request work, without the logging pipeline behind it. `pino` is the peer: the same hook
  * handing each record to pino (`logger.info(record)`, sonic-boom destination, async writes) instead
- * of predlog, i.e. the fastest JSON logger writing the same facts through the same hook. Prints
+ * of predlog, i.e. the fastest JSON logger writing the same facts through the same hook, redacting
+ * the same fields. Prints
  * `{"event":"listening","port":N}`, on SIGUSR2 `{"event":"cpu","userUs":N,"systemUs":N}`, and
  * after SIGTERM `{"event":"stopped","stats":{...}}`.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPredictionLogger, type PredictionInput, PredictionLogger } from '@predlog/core';
@@ -23,6 +25,7 @@ import { FeatureStore } from '@predlog/example-fraud-service/feature-store';
 import { loadModel } from '@predlog/example-fraud-service/model';
 import { fileExporterFactory } from '@predlog/exporter-file';
 import { instrumentHttpServer } from '@predlog/instrumentation-http';
+import { redactionProcessorFactory } from '@predlog/processor-redaction';
 import { createPinoPeer } from './pino-peer.ts';
 
 const CONFIG_FILE = fileURLToPath(new URL('../../examples/fraud-service/predlog.yaml', import.meta.url));
@@ -36,16 +39,33 @@ if ((mode !== 'on' && mode !== 'off' && mode !== 'hook' && mode !== 'pino') || l
 const model = await loadModel();
 const logger = await createPredictionLogger({
   configFile: CONFIG_FILE,
-  components: [fileExporterFactory],
+  components: [fileExporterFactory, redactionProcessorFactory],
   model: { name: model.name, version: model.version, framework: model.framework },
-  env: { PREDLOG_LOG_DIR: logDir },
+  env: { PREDLOG_LOG_DIR: logDir, PREDLOG_REDACTION_KEY: randomBytes(48).toString('base64') },
 });
 const server = createFraudServer({ model, store: new FeatureStore(generateCustomerProfiles()), logger });
 const keepNothing = new PredictionLogger({
   pipelines: [{ exporters: [] }],
   sampler: { decide: () => ({ keep: false, weight: 0, reason: 'bench' }) },
 });
-const pinoPeer = mode === 'pino' ? await createPinoPeer(join(logDir, 'pino.ndjson')) : undefined;
+// The peer redacts what predlog.yaml's rules redact, the same way (card masked to its last 4
+// digits, e-mail and IP address as HMAC-SHA256), with pino's own `redact` (fast-redact); predlog's
+// detectors, which scan every other string too, have no pino counterpart.
+const pinoKey = randomBytes(48);
+const pinoPeer =
+  mode === 'pino'
+    ? await createPinoPeer(join(logDir, 'pino.ndjson'), {
+        redact: {
+          paths: ['rawInput.card_number', 'rawInput.customer_email', 'rawInput.ip_address'],
+          censor: (value: unknown, path: string[]) => {
+            if (typeof value !== 'string') return value;
+            if (path[1] === 'card_number')
+              return `${'*'.repeat(Math.max(0, value.length - 4))}${value.slice(-4)}`;
+            return `hmac:k1:${createHmac('sha256', pinoKey).update(value).digest('hex').slice(0, 32)}`;
+          },
+        },
+      })
+    : undefined;
 const pinoRecorder = {
   record(input: PredictionInput): string | undefined {
     pinoPeer?.logger.info(input);

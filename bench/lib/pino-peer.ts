@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type Logger, pino } from 'pino';
+import { type Logger, type LoggerOptions, pino } from 'pino';
 
 export interface PinoPeer {
   logger: Logger;
@@ -11,10 +11,10 @@ export interface PinoPeer {
  * pino as its docs recommend for speed: `pino.destination` (sonic-boom) with `sync: false`, so lines
  * are buffered while a write is in flight and written by the event loop.
  */
-export async function createPinoPeer(file: string): Promise<PinoPeer> {
+export async function createPinoPeer(file: string, options: LoggerOptions = {}): Promise<PinoPeer> {
   const destination = pino.destination({ dest: file, sync: false, mkdir: true });
   await once(destination, 'ready');
-  const logger = pino(destination);
+  const logger = pino(options, destination);
   return {
     logger,
     async end() {

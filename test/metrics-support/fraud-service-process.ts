@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +21,14 @@ export interface RunningFraudService {
 export async function startFraudService(logDir: string): Promise<RunningFraudService> {
   const child: ChildProcess = spawn(process.execPath, [...process.execArgv, SERVER], {
     cwd: EXAMPLE_DIR,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PREDLOG_LOG_DIR: logDir },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PREDLOG_LOG_DIR: logDir,
+      // predlog.yaml hashes e-mails with a key from the environment (a user would use a real secret).
+      PREDLOG_REDACTION_KEY: randomBytes(48).toString('base64'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

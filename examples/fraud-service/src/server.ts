@@ -2,7 +2,7 @@
  * The fraud-scoring service: loads the model and the customer profiles, opens the predlog logger
  * from predlog.yaml and serves HTTP until SIGTERM or SIGINT.
  *
- *   PORT=8080 PREDLOG_LOG_DIR=./prediction-logs node src/server.ts
+ *   PREDLOG_REDACTION_KEY=$(openssl rand -base64 48) PORT=8080 PREDLOG_LOG_DIR=./prediction-logs node src/server.ts
  *
  * Writes one JSON line per lifecycle event to stdout (`listening`, `stopped`), so a supervisor or
  * the demo can read the bound port and the final logging stats.
@@ -12,6 +12,7 @@ import { ConfigError, createPredictionLogger } from '@predlog/core';
 import { fileExporterFactory } from '@predlog/exporter-file';
 import { instrumentHttpServer } from '@predlog/instrumentation-http';
 import { createModelMetrics } from '@predlog/metrics';
+import { redactionProcessorFactory } from '@predlog/processor-redaction';
 import { createFraudServer } from './app.ts';
 import { generateCustomerProfiles } from './customer-profiles.ts';
 import { FeatureStore } from './feature-store.ts';
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
   const store = new FeatureStore(generateCustomerProfiles());
   const logger = await createPredictionLogger({
     configFile: CONFIG_FILE,
-    components: [fileExporterFactory],
+    components: [fileExporterFactory, redactionProcessorFactory],
     model: { name: model.name, version: model.version, framework: model.framework },
     observers: [metrics],
     meterProvider: metrics.meterProvider,

@@ -69,6 +69,20 @@ describe('pnpm demo, end to end', () => {
     expect(summary.serverStats?.exported).toEqual({ file: REQUESTS });
   });
 
+  it('left no e-mail address or card number in the clear: masked and hashed by predlog.yaml', async () => {
+    expect(summary.personalDataInFiles).toBe(0);
+    // Every scored request carried a card and an e-mail; malformed ones mostly did too.
+    expect(summary.redactedRecords).toBeGreaterThanOrEqual(
+      summary.requestsByKind.transaction + summary.requestsByKind.anomalous,
+    );
+    expect(summary.redactedRecords).toBeLessThanOrEqual(summary.answered);
+    const record = (await readStoredRecords(logDir)).find((r) => r.request_id === summary.chosenRequestId);
+    const raw = record?.raw_input as Record<string, unknown> | undefined;
+    expect(raw?.card_number).toMatch(/^\*{12}\d{4}$/);
+    expect(raw?.customer_email).toMatch(/^hmac:k1:[0-9a-f]{32}$/);
+    expect(record?.redaction_rules).toEqual(expect.arrayContaining(['card_number', 'customer_email']));
+  });
+
   it('logged the chosen request with its 23 features, its score and the raw input', async () => {
     const id = summary.chosenRequestId;
     expect(id).toMatch(/^demo-\d{6}$/);
@@ -76,7 +90,10 @@ describe('pnpm demo, end to end', () => {
     expect(Object.keys(record?.input_features ?? {}).sort()).toEqual([...FEATURE_NAMES].sort());
     expect(record?.score).toEqual(expect.any(Number));
     expect(record?.prediction).toBe('fraud');
-    expect(record?.raw_input).toMatchObject({ customer_email: expect.stringContaining('@') });
+    expect(record?.raw_input).toMatchObject({
+      amount: expect.any(Number),
+      merchant_country: expect.any(String),
+    });
   });
 
   it('printed the predlog query answer for that request under its heading', () => {

@@ -29,8 +29,6 @@ export class UsageError extends Error {
 export interface Command {
   /** As typed: `validate`, `schema check`. */
   readonly name: string;
-  /** One line for `predlog --help`. */
-  readonly summary: string;
   /** Full help text printed by `predlog <command> --help` and after a usage error. */
   readonly usage: string;
   /** Runs with the arguments after the command name; throws `UsageError` for a bad command line. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.ts';
+import { COMMANDS, runCli } from '../src/cli.ts';
 import { captureIo } from './cli-io.ts';
 
 async function run(...argv: string[]) {
@@ -20,6 +20,18 @@ describe('runCli', () => {
       for (const command of ['validate', 'query', 'verify', 'schema check', 'schema export']) {
         expect(stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
       }
+    }
+  });
+
+  it('loads every listed command under the name it is listed with, and prints its usage for help', async () => {
+    expect(COMMANDS.length).toBe(13);
+    for (const entry of COMMANDS) {
+      const command = await entry.load();
+      expect(command.name).toBe(entry.name);
+      expect(command.usage).toMatch(new RegExp(`^Usage: predlog ${entry.name}\\b`));
+      const { code, stdout } = await run('help', ...entry.name.split(' '));
+      expect(code).toBe(0);
+      expect(stdout).toBe(`${command.usage}\n`);
     }
   });
 

@@ -34,7 +34,6 @@ import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 export const driftCommand: Command = {
   name: 'drift',
-  summary: 'PSI and KS per feature and for the predictions against a baseline',
   usage: `Usage: predlog drift <dir> [--baseline <file> | --baseline-days <n>] [--model <name>]
                      [--since <time>] [--until <time>] [--bins <n>] [--save-baseline <file>]
                      [--positive-label <v> ...] [--threshold <x>] [--json]

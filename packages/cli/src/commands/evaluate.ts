@@ -39,7 +39,6 @@ const DIMENSIONS = ['version', 'segment', 'date'] as const;
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  summary: 'model performance over a window, overall and by cohort, against a baseline',
   usage: `Usage: predlog evaluate <dir> [--labels <file>] [--model <name>] [--since <time>] [--until <time>]
                         [--task auto|classification|regression] [--positive-label <v> ...]
                         [--threshold <x>] [--ece-bins <n>] [--by version,segment,date|none]

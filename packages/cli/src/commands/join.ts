@@ -22,7 +22,6 @@ import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 export const joinCommand: Command = {
   name: 'join',
-  summary: 'join labels to logged predictions and report the label match rate',
   usage: `Usage: predlog join <dir> [--labels <file>] [--on request_id|entity_id] [--window <duration>]
                     [--model <name>] [--since <time>] [--until <time>] [--min-match-rate <0-1>]
                     [--out <joined.ndjson>] [--max-keys-in-memory <n>] [--spill-dir <dir>] [--json]

@@ -9,7 +9,6 @@ const DEFAULT_LIMIT = 100;
 
 export const queryCommand: Command = {
   name: 'query',
-  summary: 'find logged predictions: what the model saw and what it decided',
   usage: `Usage: predlog query <dir> (--request-id <id> | --model <name> [--since <time>] [--until <time>]
                      [--where <field>=<value> ...]) [--limit <n>] [--json]
 

@@ -11,7 +11,6 @@ import { joinNegativeTimeValues, parseTimeArgument } from '../internal/time-argu
 
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'backfill a sink from a disk spill or a file-exporter directory, resumably',
   usage: `Usage: predlog replay <dir> --config <file> --exporter <id> [--since <time>] [--until <time>]
                       [--model <name>] [--checkpoint <file>] [--consume]
 

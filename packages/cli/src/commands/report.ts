@@ -30,7 +30,6 @@ import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'one self-contained HTML page: metric trend, score histograms, PSI per feature',
   usage: `Usage: predlog report <dir> --out <report.html> [--baseline <file> | --baseline-days <n>]
                       [--labels <file> | --feedback] [--model <name>] [--since <time>] [--until <time>]
                       [--title <text>] [--positive-label <v> ...] [--threshold <x>] [--json]

@@ -15,7 +15,6 @@ import { parseVolumeArgument } from '../internal/volume-argument.ts';
 
 export const samplingSimulateCommand: Command = {
   name: 'sampling simulate',
-  summary: 'what a sampling config keeps per day, per rule, at a given volume',
   usage: `Usage: predlog sampling simulate --config <file> --input <sample.ndjson> --volume <n>/<unit>
                                  [--processor <id>] [--hours <h>] [--fresh-start] [--json]
 

@@ -5,7 +5,6 @@ import { readJsonArgument } from '../internal/read-json-file.ts';
 
 export const schemaCheckCommand: Command = {
   name: 'schema check',
-  summary: 'check that a new record JSON Schema accepts every record the old one did',
   usage: `Usage: predlog schema check <old.json> <new.json>
 
 Compares two JSON Schemas of a record (e.g. the committed prediction-record.v1.json and a

@@ -6,7 +6,6 @@ import { expectPositionals, parseCommandLine } from '../internal/command-line.ts
 
 export const schemaExportCommand: Command = {
   name: 'schema export',
-  summary: 'write the JSON Schemas of the current record versions',
   usage: `Usage: predlog schema export [--out <dir>]
 
 Writes prediction-record.v<N>.json and feedback-record.v<N>.json (JSON Schema draft 2020-12)

@@ -24,7 +24,6 @@ import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 export const shadowReportCommand: Command = {
   name: 'shadow-report',
-  summary: 'champion against challenger on the same requests',
   usage: `Usage: predlog shadow-report <dir> [--model <name>] [--challenger-model <name>] [--since <time>]
                              [--until <time>] [--champion-role <role>] [--challenger-role <role>]
                              [--positive-label <v> ...] [--threshold <x>] [--json]

@@ -22,7 +22,6 @@ import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 export const statsCommand: Command = {
   name: 'stats',
-  summary: 'daily pre-aggregates per feature and for the score, kept in a small file forever',
   usage: `Usage: predlog stats <dir> [--model <name>] [--since <time>] [--until <time>] [--out <stats.ndjson>]
                      [--positive-label <v> ...] [--threshold <x>] [--json]
 

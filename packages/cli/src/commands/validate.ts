@@ -6,7 +6,6 @@ import { expectPositionals, parseCommandLine } from '../internal/command-line.ts
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check a config file and show its pipelines',
   usage: `Usage: predlog validate <config>
 
 Loads a YAML or JSON config the way the logger does at start-up (\${env:NAME} substitution,

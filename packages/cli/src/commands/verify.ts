@@ -5,7 +5,6 @@ import { directoryArgument } from '../internal/directory-argument.ts';
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'check the hash chains of a file-exporter directory (integrity mode)',
   usage: `Usage: predlog verify <dir>
 
 Walks every data file below <dir> (in-progress, closed and gzipped) and checks the hash chain

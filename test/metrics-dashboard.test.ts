@@ -35,7 +35,7 @@ const KNOWN_METRICS = new Set([
     'model_request_duration_seconds',
     'prediction_score_distribution',
     'feature_value_distribution',
-    'predlog_export_duration',
+    'predlog_export_duration_seconds',
   ].flatMap((h) => [`${h}_bucket`, `${h}_sum`, `${h}_count`]),
 ]);
 
@@ -138,7 +138,7 @@ describe('the Grafana dashboard', () => {
     expect(pipeline).toContainEqual(
       expect.stringContaining('sum by (reason) (rate(predlog_records_dropped_total'),
     );
-    expect(pipeline).toContainEqual(expect.stringContaining('predlog_export_duration_bucket'));
+    expect(pipeline).toContainEqual(expect.stringContaining('predlog_export_duration_seconds_bucket'));
     expect(pipeline).toContainEqual(expect.stringContaining('predlog_queue_depth'));
     expect(pipeline).toContainEqual(expect.stringContaining('predlog_spill_bytes'));
 

@@ -135,7 +135,7 @@ export class SelfMetrics {
           if (n > 0) result.observe(n, { kind: SANITIZE_KINDS[i] as string });
         }
       });
-    this.exportDuration = meter.createHistogram('predlog.export.duration', {
+    this.exportDuration = meter.createHistogram('predlog.export.duration_seconds', {
       description: 'Time one batch took to export, per attempt',
       unit: 's',
       advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] },

@@ -187,7 +187,7 @@ describe('self-metrics through the OTel metrics API', () => {
     expect(metrics.get('predlog.records.sanitized')).toEqual([
       { attributes: { kind: 'non_finite_number' }, value: 3 },
     ]);
-    const duration = metrics.get('predlog.export.duration');
+    const duration = metrics.get('predlog.export.duration_seconds');
     expect(duration?.map((d) => d.attributes)).toEqual(
       expect.arrayContaining([
         { exporter: 'good', outcome: 'success' },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { ExportError, type LogRecordLike, type PredlogLogRecord } from '@predlog/core';
+import { expectedLine, type TempDir, type TestServices, tempDir, testServices } from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   FileExporter,
@@ -11,16 +12,15 @@ import {
   verifyIntegrity,
 } from '../src/index.ts';
 import { listFiles, readAllLines, readDataFile } from './support/data-files.ts';
-import { expectedLine, predictionBatch, predictionLogRecord } from './support/prediction-records.ts';
-import { type TestServices, tempDir, testServices } from './support/test-services.ts';
+import { predictionBatch, predictionLogRecord } from './support/prediction-records.ts';
 
 const signal = new AbortController().signal;
-let dir: { path: string; remove: () => Promise<void> };
+let dir: TempDir;
 let env: TestServices;
 
 beforeEach(async () => {
-  dir = await tempDir();
-  env = testServices(dir.path);
+  dir = await tempDir('predlog-file-');
+  env = testServices({ id: 'file', baseDir: dir.path });
 });
 
 afterEach(async () => {
@@ -141,7 +141,7 @@ describe('FileExporter rotation', () => {
   });
 
   it('rotates when the UTC date changes, even for a record of the same partition', async () => {
-    env = testServices(dir.path, '2026-01-31T23:59:00.000Z');
+    env = testServices({ id: 'file', baseDir: dir.path, clock: { startIso: '2026-01-31T23:59:00.000Z' } });
     const file = exporter({ compress: false });
     await file.send(predictionBatch(1), signal);
     env.clock.advance(2 * 60_000);

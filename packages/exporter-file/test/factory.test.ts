@@ -1,14 +1,14 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type TempDir, tempDir, testServices } from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileExporter, fileExporterConfigSchema, fileExporterFactory } from '../src/index.ts';
 import { predictionBatch } from './support/prediction-records.ts';
-import { tempDir, testServices } from './support/test-services.ts';
 
-let dir: { path: string; remove: () => Promise<void> };
+let dir: TempDir;
 
 beforeEach(async () => {
-  dir = await tempDir();
+  dir = await tempDir('predlog-file-');
 });
 
 afterEach(async () => {
@@ -23,7 +23,7 @@ describe('fileExporterFactory', () => {
   });
 
   it('creates an exporter whose relative directory is resolved against the config directory', async () => {
-    const { services } = testServices(dir.path);
+    const { services } = testServices({ id: 'file', baseDir: dir.path });
     const config = fileExporterFactory.configSchema.parse({ directory: 'nested/logs', compress: false });
     const exporter = await fileExporterFactory.create(config, services);
     expect(exporter).toBeInstanceOf(FileExporter);

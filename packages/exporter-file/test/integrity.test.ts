@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { expectedLine, type TempDir, tempDir, testServices } from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   FileExporter,
@@ -11,16 +12,15 @@ import {
   verifyIntegrity,
 } from '../src/index.ts';
 import { listFiles } from './support/data-files.ts';
-import { expectedLine, predictionBatch, predictionLogRecord } from './support/prediction-records.ts';
-import { tempDir, testServices } from './support/test-services.ts';
+import { predictionBatch, predictionLogRecord } from './support/prediction-records.ts';
 
-let dir: { path: string; remove: () => Promise<void> };
+let dir: TempDir;
 /** The one chained file written by `writeChainedFile`: header, 6 records (lines 2-7), trailer (line 8). */
 let filePath: string;
 let relativePath: string;
 
 async function writeChainedFile(options: { compress?: boolean } = {}): Promise<void> {
-  const env = testServices(dir.path);
+  const env = testServices({ id: 'file', baseDir: dir.path });
   const exporter = new FileExporter(
     fileExporterConfigSchema.parse({ directory: '.', integrity: true, compress: options.compress ?? false }),
     env.services,
@@ -41,7 +41,7 @@ async function rewrite(edit: (lines: string[]) => string[]): Promise<void> {
 }
 
 beforeEach(async () => {
-  dir = await tempDir();
+  dir = await tempDir('predlog-file-');
   await writeChainedFile();
 });
 
@@ -179,7 +179,7 @@ describe('verifyIntegrity', () => {
 describe('verifyIntegrity on gzip files', () => {
   beforeEach(async () => {
     await dir.remove();
-    dir = await tempDir();
+    dir = await tempDir('predlog-file-');
     await writeChainedFile({ compress: true });
   });
 

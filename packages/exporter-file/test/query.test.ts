@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoredRecord } from '@predlog/schema';
+import { expectedLine, type TempDir, tempDir, testServices } from '@predlog/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FileExporter,
@@ -11,14 +12,13 @@ import {
   queryRecords,
 } from '../src/index.ts';
 import { listFiles } from './support/data-files.ts';
-import { expectedLine, predictionLogRecord } from './support/prediction-records.ts';
-import { tempDir, testServices } from './support/test-services.ts';
+import { predictionLogRecord } from './support/prediction-records.ts';
 
 const MODELS = ['churn', 'fraud'] as const;
 const DATES = ['2026-01-29', '2026-01-30', '2026-01-31'] as const;
 const PER_PARTITION = 20;
 
-let dir: { path: string; remove: () => Promise<void> };
+let dir: TempDir;
 
 function recordsOf(model: string, date: string, from: number, to: number) {
   return Array.from({ length: to - from }, (_, k) => {
@@ -45,7 +45,7 @@ function recordsOf(model: string, date: string, from: number, to: number) {
 async function writeWith(config: Partial<FileExporterConfigInput>, from: number, to: number): Promise<void> {
   const exporter = new FileExporter(
     fileExporterConfigSchema.parse({ directory: dir.path, ...config }),
-    testServices(dir.path).services,
+    testServices({ id: 'file', baseDir: dir.path }).services,
   );
   for (const model of MODELS) {
     for (const date of DATES)
@@ -69,7 +69,7 @@ const TORN_PARTITION = 'model_name=fraud/date=2026-01-31';
 let fileCount = 0;
 
 beforeAll(async () => {
-  dir = await tempDir();
+  dir = await tempDir('predlog-file-');
   // Three generations per partition: gzip files, plain files, hash-chained plain files.
   await writeWith({ compress: true }, 0, 8);
   await writeWith({ compress: false }, 8, 16);

@@ -5,20 +5,20 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { expectedLine, type TempDir, type TestServices, tempDir, testServices } from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileExporter, fileExporterConfigSchema, recoverDirectory, verifyIntegrity } from '../src/index.ts';
 import { listFiles, readAllLines, readDataFile } from './support/data-files.ts';
-import { expectedLine, predictionBatch } from './support/prediction-records.ts';
-import { type TestServices, tempDir, testServices } from './support/test-services.ts';
+import { predictionBatch } from './support/prediction-records.ts';
 
 const writerScript = fileURLToPath(new URL('./fixtures/continuous-writer.ts', import.meta.url));
-let dir: { path: string; remove: () => Promise<void> };
+let dir: TempDir;
 let env: TestServices;
 let child: ChildProcess | undefined;
 
 beforeEach(async () => {
-  dir = await tempDir();
-  env = testServices(dir.path);
+  dir = await tempDir('predlog-file-');
+  env = testServices({ id: 'file', baseDir: dir.path });
 });
 
 afterEach(async () => {

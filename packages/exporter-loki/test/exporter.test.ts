@@ -2,22 +2,29 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ExportError, type LogRecordLike } from '@predlog/core';
+import {
+  expectedLine,
+  predictionBatch,
+  predictionLogRecord,
+  type TempDir,
+  type TestServices,
+  tempDir,
+  testServices,
+} from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LokiExporter, type LokiExporterConfigInput, lokiExporterConfigSchema } from '../src/index.ts';
 import { type LokiReceiver, startLokiReceiver } from './support/loki-receiver.ts';
-import { expectedLine, predictionBatch, predictionLogRecord } from './support/prediction-records.ts';
-import { type TestServices, tempDir, testServices } from './support/test-services.ts';
 
 let receiver: LokiReceiver;
 let env: TestServices;
-let dir: { path: string; remove: () => Promise<void> };
+let dir: TempDir;
 const exporters: LokiExporter[] = [];
 const signal = new AbortController().signal;
 
 beforeEach(async () => {
   receiver = await startLokiReceiver();
-  dir = await tempDir();
-  env = testServices(dir.path);
+  dir = await tempDir('predlog-loki-');
+  env = testServices({ id: 'loki', baseDir: dir.path });
 });
 
 afterEach(async () => {

@@ -1,21 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createPredictionLogger, DiagnosticsChannel, ExportError } from '@predlog/core';
+import { predictionLogRecord, type TempDir, tempDir, testServices } from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LokiExporter, lokiExporterConfigSchema, lokiExporterFactory } from '../src/index.ts';
 import { type LokiReceiver, startLokiReceiver } from './support/loki-receiver.ts';
-import { predictionLogRecord } from './support/prediction-records.ts';
-import { tempDir, testServices } from './support/test-services.ts';
 
 /** A self-signed certificate for 127.0.0.1, made for these tests only (never trusted anywhere else). */
 const tlsDir = fileURLToPath(new URL('./fixtures/tls/', import.meta.url));
 const signal = new AbortController().signal;
 
 let receiver: LokiReceiver | undefined;
-let dir: { path: string; remove: () => Promise<void> };
+let dir: TempDir;
 
 beforeEach(async () => {
-  dir = await tempDir();
+  dir = await tempDir('predlog-loki-');
 });
 
 afterEach(async () => {
@@ -36,7 +35,7 @@ describe('lokiExporterFactory', () => {
       cert: await readFile(`${tlsDir}server-cert.pem`),
       key: await readFile(`${tlsDir}server-key.pem`),
     });
-    const { services } = testServices(tlsDir);
+    const { services } = testServices({ id: 'loki', baseDir: tlsDir });
     const trusted = await lokiExporterFactory.create(
       lokiExporterConfigSchema.parse({ endpoint: receiver.url, tls: { caFile: 'server-cert.pem' } }),
       services,
@@ -64,7 +63,7 @@ describe('lokiExporterFactory', () => {
       cert: await readFile(`${tlsDir}server-cert.pem`),
       key: await readFile(`${tlsDir}server-key.pem`),
     });
-    const env = testServices(dir.path);
+    const env = testServices({ id: 'loki', baseDir: dir.path });
     const exporter = await lokiExporterFactory.create(
       lokiExporterConfigSchema.parse({ endpoint: receiver.url, tls: { insecureSkipVerify: true } }),
       env.services,
@@ -76,7 +75,7 @@ describe('lokiExporterFactory', () => {
   });
 
   it('fails start-up naming the key when a TLS file cannot be read', async () => {
-    const { services } = testServices(dir.path);
+    const { services } = testServices({ id: 'loki', baseDir: dir.path });
     await expect(
       lokiExporterFactory.create(
         lokiExporterConfigSchema.parse({ endpoint: 'https://127.0.0.1:1', tls: { caFile: 'missing.pem' } }),

@@ -1,21 +1,27 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import { ExportError } from '@predlog/core';
+import {
+  predictionBatch,
+  predictionLogRecord,
+  type TempDir,
+  type TestServices,
+  tempDir,
+  testServices,
+} from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OtlpExporter, type OtlpExporterConfigInput, otlpExporterConfigSchema } from '../src/index.ts';
 import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.ts';
-import { predictionBatch, predictionLogRecord } from './support/prediction-records.ts';
-import { type TestServices, tempDir, testServices } from './support/test-services.ts';
 
 let receiver: OtlpReceiver;
 let env: TestServices;
-let dir: { path: string; remove: () => Promise<void> };
+let dir: TempDir;
 const exporters: OtlpExporter[] = [];
 const signal = new AbortController().signal;
 
 beforeEach(async () => {
   receiver = await startOtlpReceiver();
-  dir = await tempDir();
-  env = testServices(dir.path);
+  dir = await tempDir('predlog-otlp-');
+  env = testServices({ id: 'otlp', baseDir: dir.path });
 });
 
 afterEach(async () => {

@@ -1,15 +1,15 @@
 import { createPredictionLogger, DiagnosticsChannel } from '@predlog/core';
+import { type TempDir, tempDir, testServices } from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OtlpExporter, otlpExporterConfigSchema, otlpExporterFactory } from '../src/index.ts';
 import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.ts';
-import { tempDir, testServices } from './support/test-services.ts';
 
 let receiver: OtlpReceiver;
-let dir: { path: string; remove: () => Promise<void> };
+let dir: TempDir;
 
 beforeEach(async () => {
   receiver = await startOtlpReceiver();
-  dir = await tempDir();
+  dir = await tempDir('predlog-otlp-');
 });
 
 afterEach(async () => {
@@ -22,7 +22,7 @@ describe('otlpExporterFactory', () => {
     expect(otlpExporterFactory.kind).toBe('exporter');
     expect(otlpExporterFactory.type).toBe('otlp');
     expect(otlpExporterFactory.configSchema).toBe(otlpExporterConfigSchema);
-    const { services } = testServices(dir.path);
+    const { services } = testServices({ id: 'otlp', baseDir: dir.path });
     const exporter = await otlpExporterFactory.create(
       otlpExporterConfigSchema.parse({ endpoint: receiver.url }),
       services,
@@ -33,7 +33,7 @@ describe('otlpExporterFactory', () => {
   });
 
   it('fails start-up naming the key when a TLS file cannot be read', async () => {
-    const { services } = testServices(dir.path);
+    const { services } = testServices({ id: 'otlp', baseDir: dir.path });
     await expect(
       otlpExporterFactory.create(
         otlpExporterConfigSchema.parse({ endpoint: 'https://127.0.0.1:1', tls: { caFile: 'nope.pem' } }),

@@ -1,5 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import { instrumentModel } from '@predlog/instrumentation-model';
+import {
+  attr,
+  bodyOf,
+  close,
+  eventually,
+  installTracing,
+  listen,
+  memoryLogger,
+  postJson,
+  send,
+  traceRequests,
+} from '@predlog/test-kit';
 import express, { type Express } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -7,9 +19,6 @@ import {
   type PredlogExpressMiddleware,
   predlogExpress,
 } from '../src/index.ts';
-import { close, listen, postJson, send, traceRequests } from './support/http-client.ts';
-import { attr, bodyOf, eventually, memoryLogger } from './support/memory-logger.ts';
-import { installTracing } from './support/tracing.ts';
 
 const tracer = installTracing();
 const servers: Server[] = [];

@@ -1,11 +1,18 @@
 import { request as httpRequest } from 'node:http';
 import { instrumentModel } from '@predlog/instrumentation-model';
+import {
+  attr,
+  bodyOf,
+  eventually,
+  installTracing,
+  memoryLogger,
+  postJson,
+  send,
+  traceRequests,
+} from '@predlog/test-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FastifyInstrumentationOptions, predlogFastify } from '../src/index.ts';
-import { postJson, send, traceRequests } from './support/http-client.ts';
-import { attr, bodyOf, eventually, memoryLogger } from './support/memory-logger.ts';
-import { installTracing } from './support/tracing.ts';
 
 const tracer = installTracing();
 const apps: FastifyInstance[] = [];

@@ -1,7 +1,7 @@
 import { defaultPredictionExtractor } from '@predlog/instrumentation-model';
+import { memoryLogger } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import { httpInstrumentationConfigSchema } from '../src/index.ts';
-import { memoryLogger } from './support/memory-logger.ts';
 
 const { logger } = memoryLogger();
 

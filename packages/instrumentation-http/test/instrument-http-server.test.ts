@@ -6,15 +6,24 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { activePredictionScope, annotatePrediction, instrumentModel } from '@predlog/instrumentation-model';
+import {
+  attr,
+  bodyOf,
+  close,
+  eventually,
+  installTracing,
+  listen,
+  memoryLogger,
+  postJson,
+  send,
+  traceRequests,
+} from '@predlog/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type HttpInstrumentationOptions,
   instrumentHttpServer,
   instrumentRequestListener,
 } from '../src/index.ts';
-import { close, listen, postJson, send, traceRequests } from './support/http-client.ts';
-import { attr, bodyOf, eventually, memoryLogger } from './support/memory-logger.ts';
-import { installTracing } from './support/tracing.ts';
 
 const tracer = installTracing();
 const servers: Server[] = [];

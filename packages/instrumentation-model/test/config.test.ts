@@ -1,10 +1,10 @@
+import { memoryLogger } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
   defaultPredictionExtractor,
   modelInstrumentationConfigSchema,
   shadowConfigSchema,
 } from '../src/index.ts';
-import { memoryLogger } from './support/memory-logger.ts';
 
 const { logger } = memoryLogger();
 

@@ -1,3 +1,4 @@
+import { attr, bodyOf, installTracing, memoryLogger } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
   createPredictionScope,
@@ -5,8 +6,6 @@ import {
   type PredictionFields,
   runInPredictionScope,
 } from '../src/index.ts';
-import { attr, bodyOf, memoryLogger } from './support/memory-logger.ts';
-import { installTracing } from './support/tracing.ts';
 
 const tracer = installTracing();
 const features = { amount: 120.5, country: 'PL', card_present: false };

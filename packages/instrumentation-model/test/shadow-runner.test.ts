@@ -1,6 +1,6 @@
+import { attr, eventually, memoryLogger } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createPredictionScope, instrumentModel, runInPredictionScope } from '../src/index.ts';
-import { attr, eventually, memoryLogger } from './support/memory-logger.ts';
 
 type Txn = { amount: number; tags: string[] };
 

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createPredictionScope, runInPredictionScope } from '@predlog/instrumentation-model';
+import { attr, bodyOf, eventually, memoryLogger } from '@predlog/test-kit';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,6 @@ import {
   instrumentInferenceSession,
   onnxInstrumentationConfigSchema,
 } from '../src/index.ts';
-import { attr, bodyOf, eventually, memoryLogger } from './support/memory-logger.ts';
 import { expectedScore, tinyOnnxModel } from './support/tiny-onnx-model.ts';
 
 let dir: string;

@@ -1,6 +1,6 @@
+import { testServices } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import { RedactionProcessor, redactionConfigSchema, redactionProcessorFactory } from '../src/index.ts';
-import { testServices } from './support/test-services.ts';
 
 describe('redactionProcessorFactory', () => {
   it('registers as processor type "redaction" with the config schema', () => {
@@ -10,7 +10,7 @@ describe('redactionProcessorFactory', () => {
   });
 
   it('creates a processor with the id from config, counted as redaction_failed when it drops', async () => {
-    const { services } = testServices('redaction/pii');
+    const { services } = testServices({ id: 'redaction/pii' });
     const processor = await redactionProcessorFactory.create(redactionConfigSchema.parse({}), services);
     expect(processor).toBeInstanceOf(RedactionProcessor);
     expect(processor.id).toBe('redaction/pii');

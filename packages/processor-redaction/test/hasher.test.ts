@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createRedactionHasher } from '../src/index.ts';
-import { OLD_TEST_KEY, TEST_KEY } from './support/test-services.ts';
+import { OLD_TEST_KEY, TEST_KEY } from './support/redactor.ts';
 
 describe('createRedactionHasher', () => {
   it('writes hmac:<keyId>:<hex>, the standard HMAC-SHA256 of the UTF-8 value, truncated', () => {

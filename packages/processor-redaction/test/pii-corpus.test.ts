@@ -10,10 +10,11 @@ import {
   type PredictionInput,
 } from '@predlog/core';
 import { fileExporterFactory } from '@predlog/exporter-file';
+import { CountingMeter, type TempDir, tempDir } from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RedactionConfigInput, redactionProcessorFactory } from '../src/index.ts';
 import { nearMisses, type PiiValue, piiCorpus } from './support/pii-corpus.ts';
-import { CountingMeter, logRecord, redactor, TEST_KEY, tempDir } from './support/test-services.ts';
+import { logRecord, redactor, TEST_KEY } from './support/redactor.ts';
 
 /** The config both runs use: every detector on, a few path rules, a user pattern, hashing. */
 const CORPUS_CONFIG: RedactionConfigInput = {
@@ -173,9 +174,9 @@ describe('the PII corpus', () => {
   });
 
   describe('through a real file exporter', () => {
-    let dir: { path: string; remove: () => Promise<void> };
+    let dir: TempDir;
     beforeEach(async () => {
-      dir = await tempDir();
+      dir = await tempDir('predlog-redaction-');
     });
     afterEach(async () => {
       await dir.remove();

@@ -1,6 +1,7 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { ATTR } from '@predlog/schema';
+import { testServices } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
   createRedactionHasher,
@@ -10,15 +11,7 @@ import {
   redactionConfigSchema,
 } from '../src/index.ts';
 import { cardNumber } from './support/pii-corpus.ts';
-import {
-  DETECTORS_OFF,
-  logRecord,
-  OLD_TEST_KEY,
-  redactOne,
-  redactor,
-  TEST_KEY,
-  testServices,
-} from './support/test-services.ts';
+import { DETECTORS_OFF, logRecord, OLD_TEST_KEY, redactOne, redactor, TEST_KEY } from './support/redactor.ts';
 
 const KEYS = { keys: { k1: TEST_KEY }, activeKey: 'k1' } as const;
 const HASH = /^hmac:k1:[0-9a-f]{32}$/;
@@ -496,7 +489,7 @@ describe('RedactionProcessor fail-closed behaviour', () => {
   });
 
   it('works inside a plain OTel LoggerProvider through pipeTo, without touching the emitted objects', async () => {
-    const { services } = testServices();
+    const { services } = testServices({ id: 'redaction/pii' });
     const processor = new RedactionProcessor(redactionConfigSchema.parse({}), services);
     const exporter = new InMemoryLogRecordExporter();
     const provider = new LoggerProvider({

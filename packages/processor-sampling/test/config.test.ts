@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ComponentRegistry, ConfigError, loadConfigFile, resolveConfig } from '@predlog/core';
+import { memoryExporterFactory } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_VOLUME_TIERS, samplingConfigSchema, samplingProcessorFactory } from '../src/index.ts';
-import { memoryExporterFactory } from './support/test-services.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const registry = () => new ComponentRegistry([samplingProcessorFactory, memoryExporterFactory()]);

@@ -1,7 +1,8 @@
 import { BaseProcessor, type LogRecordLike, PredictionLogger } from '@predlog/core';
+import { MemoryExporter } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import { SamplingProcessor, samplingConfigSchema, samplingProcessorFactory } from '../src/index.ts';
-import { MemoryExporter, testEnv } from './support/test-services.ts';
+import { testEnv } from './support/sampler.ts';
 
 class Passthrough extends BaseProcessor {
   process(records: LogRecordLike[]): LogRecordLike[] {

@@ -4,10 +4,11 @@
  * one simulated day, so windows and tiers behave as in production.
  */
 import { consistentHash, type PredictionView, type SamplingDecision } from '@predlog/core';
+import type { FakeClock } from '@predlog/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SamplingConfigInput, SamplingProcessor } from '../src/index.ts';
+import { PLAIN, sampler, testEnv } from './support/sampler.ts';
 import { psi, type SyntheticStream, skewedStream } from './support/synthetic-stream.ts';
-import { PLAIN, sampler, testEnv } from './support/test-services.ts';
 
 const N = 1_000_000;
 const RATE = 0.1;
@@ -38,7 +39,7 @@ const bucketOf = (score: number) => Math.min(BUCKETS - 1, Math.floor(score * BUC
 /** Runs `indices` of the stream through one sampler, one record every STEP_MS of simulated time. */
 function run(
   processor: SamplingProcessor,
-  clock: { t: number },
+  clock: FakeClock,
   stream: SyntheticStream,
   indices?: readonly number[],
 ): Run {
@@ -56,16 +57,16 @@ function run(
     keptTotal: 0,
     weightTotal: 0,
   };
-  const start = clock.t;
+  const start = clock.monotonic();
   for (let k = 0; k < count; k++) {
     const i = indices === undefined ? k : (indices[k] as number);
     view.requestId = stream.requestIds[i] as string;
     view.score = stream.scores[i] as number;
-    clock.t = start + i * STEP_MS;
+    clock.advanceTo(start + i * STEP_MS);
     const d = processor.decide(view);
     decisions[k] = d;
     const b = bucketOf(view.score);
-    const hb = Math.floor((clock.t - start) / HOUR_MS) * BUCKETS + b;
+    const hb = Math.floor((clock.monotonic() - start) / HOUR_MS) * BUCKETS + b;
     add(r.fullByBucket, b, 1);
     add(r.fullByHourBucket, hb, 1);
     if (d.keep) {

@@ -6,18 +6,12 @@ import {
   type PredictionView,
   type SamplingDecision,
 } from '@predlog/core';
+import { type MemoryExporter, memoryExporterFactory } from '@predlog/test-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type SamplingConfigInput, samplingProcessorFactory } from '../src/index.ts';
+import { PLAIN, predictionRecord, sampler, testEnv } from './support/sampler.ts';
 import { seededRandom } from './support/synthetic-stream.ts';
-import {
-  type MemoryExporter,
-  memoryExporterFactory,
-  PLAIN,
-  predictionRecord,
-  sampler,
-  testEnv,
-} from './support/test-services.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -312,7 +306,7 @@ describe('volume tiers (fake clock)', () => {
     const kept: SamplingDecision[] = [];
     for (let i = 0; i < n; i++) {
       env.clock.advance(step);
-      const d = p.decide({ requestId: `${perDay}-${env.clock.t}`, modelName: 'fraud', score: 0.5 });
+      const d = p.decide({ requestId: `${perDay}-${env.clock.now()}`, modelName: 'fraud', score: 0.5 });
       if (d.keep) kept.push(d);
     }
     return kept;
@@ -397,7 +391,7 @@ describe('rate limit per model', () => {
     for (let i = 0; i < perSecond * seconds; i++) {
       env.clock.advance(1000 / perSecond);
       const isError = i % errorEvery === 0;
-      const d = p.decide({ requestId: `f${env.clock.t}`, modelName: 'fraud', score: 0.5, isError });
+      const d = p.decide({ requestId: `f${env.clock.now()}`, modelName: 'fraud', score: 0.5, isError });
       if (!d.keep) out.shed.push(d);
       else if (isError) out.anomalyKept++;
       else out.ordinaryKept++;

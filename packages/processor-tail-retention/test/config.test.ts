@@ -1,13 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ComponentRegistry, ConfigError, loadConfigFile, resolveConfig } from '@predlog/core';
+import { memoryExporterFactory } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
   type TailRetentionConfig,
   tailRetentionConfigSchema,
   tailRetentionProcessorFactory,
 } from '../src/index.ts';
-import { memoryExporterFactory } from './support/test-env.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/config/', import.meta.url));
 const registry = new ComponentRegistry([tailRetentionProcessorFactory, memoryExporterFactory()]);

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComponentRegistry, consistentHash, createPredictionLogger, DiagnosticsChannel } from '@predlog/core';
 import { fileExporterFactory } from '@predlog/exporter-file';
+import { type MemoryExporter, memoryExporterFactory } from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   TailRetentionProcessor,
   tailRetentionConfigSchema,
   tailRetentionProcessorFactory,
 } from '../src/index.ts';
-import { type MemoryExporter, memoryExporterFactory, testEnv } from './support/test-env.ts';
+import { testEnv } from './support/harness.ts';
 
 let dir: string;
 

@@ -2,8 +2,8 @@ import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordLike } from '@predlog/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TailRetentionConfigInput } from '../src/index.ts';
+import { Harness, testEnv } from './support/harness.ts';
 import { feedback, outcome, prediction, requestIds, retentionOf } from './support/records.ts';
-import { Harness, testEnv } from './support/test-env.ts';
 
 const open: Harness[] = [];
 

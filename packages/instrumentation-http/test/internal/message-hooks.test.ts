@@ -6,9 +6,9 @@ import {
   createPredictionScope,
   type PredictionScope,
 } from '@predlog/instrumentation-model';
+import { close, listen, postJson } from '@predlog/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hookRequest, hookResponse, unhookMessage } from '../../src/internal/message-hooks.ts';
-import { close, listen, postJson } from '../support/http-client.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {

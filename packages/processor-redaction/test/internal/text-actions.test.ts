@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRedactionHasher } from '../../src/index.ts';
 import { maskText, replaceText, truncateText } from '../../src/internal/text-actions.ts';
-import { TEST_KEY } from '../support/test-services.ts';
+import { TEST_KEY } from '../support/redactor.ts';
 
 describe('text actions', () => {
   it('masks all but the last characters, never more than half, never half a surrogate pair', () => {

@@ -1,8 +1,8 @@
 import { consistentHash, type LogRecordLike } from '@predlog/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PolicyConfigInput } from '../../src/index.ts';
+import { Harness } from '../support/harness.ts';
 import { feedback, outcome, prediction, retentionOf } from '../support/records.ts';
-import { Harness } from '../support/test-env.ts';
 
 const open: Harness[] = [];
 

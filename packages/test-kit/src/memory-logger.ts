@@ -1,23 +1,10 @@
 import {
-  BaseExporter,
   type DiagnosticEvent,
   DiagnosticsChannel,
   type LogRecordLike,
   PredictionLogger,
 } from '@predlog/core';
-
-/** Keeps what predlog exports, so a test reads back exactly what was logged. */
-export class MemoryExporter extends BaseExporter {
-  readonly records: LogRecordLike[] = [];
-
-  constructor() {
-    super('memory');
-  }
-
-  async send(records: readonly LogRecordLike[]): Promise<void> {
-    this.records.push(...records);
-  }
-}
+import { MemoryExporter } from './memory-exporter.ts';
 
 export interface MemoryLogger {
   logger: PredictionLogger;
@@ -27,6 +14,7 @@ export interface MemoryLogger {
   records(): Promise<LogRecordLike[]>;
 }
 
+/** A PredictionLogger with one pipeline into a MemoryExporter, as instrumentation tests need. */
 export function memoryLogger(): MemoryLogger {
   const exporter = new MemoryExporter();
   const events: DiagnosticEvent[] = [];
@@ -49,18 +37,4 @@ export function attr(record: LogRecordLike | undefined, key: string): unknown {
 
 export function bodyOf(record: LogRecordLike | undefined): Record<string, unknown> {
   return (record?.body ?? {}) as Record<string, unknown>;
-}
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Waits until `check()` is true (polling), failing after `timeoutMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(5);
-  }
 }

@@ -1,0 +1,39 @@
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { type ComponentServices, type DiagnosticEvent, DiagnosticsChannel } from '@predlog/core';
+import { CountingMeter } from './counting-meter.ts';
+import { FakeClock, type FakeClockOptions } from './fake-clock.ts';
+
+export interface TestServicesOptions {
+  /** The component id as config would write it: `file`, `redaction/pii`. */
+  id: string;
+  /** Where relative paths resolve; the working directory unless given. */
+  baseDir?: string;
+  clock?: FakeClockOptions;
+}
+
+export interface TestServices {
+  readonly services: ComponentServices;
+  readonly clock: FakeClock;
+  readonly metrics: CountingMeter;
+  readonly diagnostics: DiagnosticEvent[];
+}
+
+/** The services core hands a component, with a fake clock, a counting meter and diagnostics kept in a list. */
+export function testServices(options: TestServicesOptions): TestServices {
+  const clock = new FakeClock(options.clock);
+  const metrics = new CountingMeter();
+  const diagnostics: DiagnosticEvent[] = [];
+  return {
+    clock,
+    metrics,
+    diagnostics,
+    services: {
+      id: options.id,
+      diagnostics: new DiagnosticsChannel((event) => diagnostics.push(event)),
+      meter: metrics.meter,
+      clock,
+      resource: resourceFromAttributes({}),
+      baseDir: options.baseDir ?? process.cwd(),
+    },
+  };
+}

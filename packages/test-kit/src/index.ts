@@ -1,0 +1,33 @@
+export {
+  type TestServices,
+  type TestServicesOptions,
+  testServices,
+} from './component-services.ts';
+export { CountingMeter } from './counting-meter.ts';
+export { eventually, sleep } from './eventually.ts';
+export {
+  DEFAULT_MONOTONIC_START_MS,
+  DEFAULT_START_ISO,
+  FakeClock,
+  type FakeClockOptions,
+} from './fake-clock.ts';
+export { type Answer, close, listen, postJson, send } from './http-client.ts';
+export { MemoryExporter, memoryExporterFactory } from './memory-exporter.ts';
+export { attr, bodyOf, type MemoryLogger, memoryLogger } from './memory-logger.ts';
+export {
+  type MetricPoint,
+  type MetricReaderEnv,
+  type MetricReaderEnvOptions,
+  metricReaderEnv,
+} from './metric-reader-env.ts';
+export {
+  type BatchOptions,
+  expectedLine,
+  prediction,
+  predictionBatch,
+  predictionLogRecord,
+  predictionResource,
+  type RecordOptions,
+} from './prediction-records.ts';
+export { type TempDir, tempDir } from './temp-dir.ts';
+export { installTracing, type SpanIds, traceRequests } from './tracing.ts';

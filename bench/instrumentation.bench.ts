@@ -4,7 +4,8 @@
  * with `instrumentHttpServer` logging 100% of POST /predict to the file exporter ("on") against
  * the same app without it ("off"), and with the instrumentation but a logger that keeps nothing
  * ("hook": what the hook itself costs), and with the same hook handing each record to pino instead
- * ("pino": the fastest JSON logger writing the same facts, the peer for what logging itself costs). Runs alternate between modes (order rotating per repeat), each on a
+ * ("pino": the fastest JSON logger writing the same facts, the peer for what logging itself costs;
+ * "pino-redact": the same, redacting the fields the example's predlog.yaml redacts). Runs alternate between modes (order rotating per repeat), each on a
  * fresh server after a warm-up; the median run of each mode counts. Latency is every response's
  * own time (autocannon's hrtime per response, kept at full precision; its histogram rounds to ms).
  */
@@ -29,13 +30,14 @@ const CONNECTIONS = numberFlag('connections', 16);
 const BODIES = numberFlag('bodies', 20_000);
 
 /** `hook`: instrumented, but the logger's head sampler keeps nothing (the hook's own cost). */
-type Mode = 'off' | 'hook' | 'on' | 'pino';
-const MODES: readonly Mode[] = ['off', 'hook', 'on', 'pino'];
+type Mode = 'off' | 'hook' | 'on' | 'pino' | 'pino-redact';
+const MODES: readonly Mode[] = ['off', 'hook', 'on', 'pino', 'pino-redact'];
 const LABELS: Record<Mode, string> = {
   off: 'off',
   hook: 'hook only (head sampler keeps nothing)',
-  on: 'instrumentation on, 100% logged',
+  on: 'instrumentation on, 100% logged (example config: redaction + file)',
   pino: 'peer: same hook, records to pino (file, async)',
+  'pino-redact': 'peer: same hook, pino redacting the same fields',
 };
 
 interface Run {
@@ -184,7 +186,7 @@ async function body(): Promise<BenchOutcome> {
       const run = await measure(mode, bodies);
       runs.push(run);
       console.log(
-        `  repeat ${repeat + 1}: ${mode.padEnd(4)} ${formatRate(run.requestsPerSecond).padStart(9)}  p50 ${run.p50Ms.toFixed(2)} ms  p99 ${run.p99Ms.toFixed(2)} ms  CPU ${run.cpuUsPerRequest.toFixed(1)} µs/req  (${run.non2xx} non-2xx, ${run.errors} errors)`,
+        `  repeat ${repeat + 1}: ${mode.padEnd(11)} ${formatRate(run.requestsPerSecond).padStart(9)}  p50 ${run.p50Ms.toFixed(2)} ms  p99 ${run.p99Ms.toFixed(2)} ms  CPU ${run.cpuUsPerRequest.toFixed(1)} µs/req  (${run.non2xx} non-2xx, ${run.errors} errors)`,
       );
     }
   }
@@ -246,10 +248,16 @@ async function body(): Promise<BenchOutcome> {
       hookVsOff: relative('hook'),
       onVsOff: relative('on'),
       pinoVsOff: relative('pino'),
+      pinoRedactVsOff: relative('pino-redact'),
       onVsPino: {
         rps: figures.on.requestsPerSecond / figures.pino.requestsPerSecond,
         p99: figures.on.p99Ms / figures.pino.p99Ms,
         cpu: figures.on.cpuUsPerRequest / figures.pino.cpuUsPerRequest,
+      },
+      onVsPinoRedact: {
+        rps: figures.on.requestsPerSecond / figures['pino-redact'].requestsPerSecond,
+        p99: figures.on.p99Ms / figures['pino-redact'].p99Ms,
+        cpu: figures.on.cpuUsPerRequest / figures['pino-redact'].cpuUsPerRequest,
       },
       runs,
       loggerStatsOn: logged,
@@ -280,7 +288,7 @@ async function body(): Promise<BenchOutcome> {
           ' ',
         )} (on a shared machine compare CPU µs/req first: it moves far less with other load than req/s and p99)`,
       'every request of the measured "on" runs was logged: see figures.runs[].logger (received = exported + dropped)',
-      'the pino peer shows what writing the same record as JSON costs with the fastest JSON logger, through the same hook: the floor any logger of these facts pays on this app',
+      'the pino peers show what writing the same record as JSON costs with the fastest JSON logger, through the same hook: the floor any logger of these facts pays on this app (pino-redact: with the fields the example redacts redacted alike by pino redact; predlog also runs its detectors over every other string)',
     ],
   };
 }

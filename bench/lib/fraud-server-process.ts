@@ -2,7 +2,7 @@
  * The fraud-service example as a child process for `instrumentation.bench.ts`, so the load generator
  * never shares its event loop:
  *
- *   node bench/lib/fraud-server-process.ts on|off|hook|pino <log-dir>
+ *   node bench/lib/fraud-server-process.ts on|off|hook|pino|pino-redact <log-dir>
  *
  * Every mode builds the example exactly as `examples/fraud-service/src/server.ts` does (model,
  * feature store, logger from its predlog.yaml with the file exporter); `on` adds its one line of
@@ -10,8 +10,8 @@
  * `hook` instruments with a logger whose head sampler keeps nothing: the instrumentation's own
  * per-request work, without the logging pipeline behind it. `pino` is the peer: the same hook
  * handing each record to pino (`logger.info(record)`, sonic-boom destination, async writes) instead
- * of predlog, i.e. the fastest JSON logger writing the same facts through the same hook, redacting
- * the same fields. Prints
+ * of predlog, i.e. the fastest JSON logger writing the same facts through the same hook;
+ * `pino-redact` also redacts the fields predlog.yaml's rules redact. Prints
  * `{"event":"listening","port":N}`, on SIGUSR2 `{"event":"cpu","userUs":N,"systemUs":N}`, and
  * after SIGTERM `{"event":"stopped","stats":{...}}`.
  */
@@ -31,8 +31,9 @@ import { createPinoPeer } from './pino-peer.ts';
 const CONFIG_FILE = fileURLToPath(new URL('../../examples/fraud-service/predlog.yaml', import.meta.url));
 
 const [mode, logDir] = process.argv.slice(2);
-if ((mode !== 'on' && mode !== 'off' && mode !== 'hook' && mode !== 'pino') || logDir === undefined) {
-  process.stderr.write('usage: fraud-server-process.ts on|off|hook|pino <log-dir>\n');
+const MODES = ['on', 'off', 'hook', 'pino', 'pino-redact'];
+if (mode === undefined || !MODES.includes(mode) || logDir === undefined) {
+  process.stderr.write(`usage: fraud-server-process.ts ${MODES.join('|')} <log-dir>\n`);
   process.exit(2);
 }
 
@@ -48,24 +49,26 @@ const keepNothing = new PredictionLogger({
   pipelines: [{ exporters: [] }],
   sampler: { decide: () => ({ keep: false, weight: 0, reason: 'bench' }) },
 });
-// The peer redacts what predlog.yaml's rules redact, the same way (card masked to its last 4
+// `pino-redact` redacts what predlog.yaml's rules redact, the same way (card masked to its last 4
 // digits, e-mail and IP address as HMAC-SHA256), with pino's own `redact` (fast-redact); predlog's
 // detectors, which scan every other string too, have no pino counterpart.
 const pinoKey = randomBytes(48);
 const pinoPeer =
   mode === 'pino'
-    ? await createPinoPeer(join(logDir, 'pino.ndjson'), {
-        redact: {
-          paths: ['rawInput.card_number', 'rawInput.customer_email', 'rawInput.ip_address'],
-          censor: (value: unknown, path: string[]) => {
-            if (typeof value !== 'string') return value;
-            if (path[1] === 'card_number')
-              return `${'*'.repeat(Math.max(0, value.length - 4))}${value.slice(-4)}`;
-            return `hmac:k1:${createHmac('sha256', pinoKey).update(value).digest('hex').slice(0, 32)}`;
+    ? await createPinoPeer(join(logDir, 'pino.ndjson'))
+    : mode === 'pino-redact'
+      ? await createPinoPeer(join(logDir, 'pino.ndjson'), {
+          redact: {
+            paths: ['rawInput.card_number', 'rawInput.customer_email', 'rawInput.ip_address'],
+            censor: (value: unknown, path: string[]) => {
+              if (typeof value !== 'string') return value;
+              if (path[1] === 'card_number')
+                return `${'*'.repeat(Math.max(0, value.length - 4))}${value.slice(-4)}`;
+              return `hmac:k1:${createHmac('sha256', pinoKey).update(value).digest('hex').slice(0, 32)}`;
+            },
           },
-        },
-      })
-    : undefined;
+        })
+      : undefined;
 const pinoRecorder = {
   record(input: PredictionInput): string | undefined {
     pinoPeer?.logger.info(input);
@@ -74,7 +77,7 @@ const pinoRecorder = {
 };
 if (mode !== 'off')
   instrumentHttpServer(server, {
-    logger: mode === 'on' ? logger : mode === 'pino' ? pinoRecorder : keepNothing,
+    logger: mode === 'on' ? logger : mode.startsWith('pino') ? pinoRecorder : keepNothing,
     routes: { 'POST /predict': { model: model.name, version: model.version } },
   });
 

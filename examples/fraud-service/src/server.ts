@@ -21,19 +21,6 @@ import { loadModel } from './model.ts';
 const CONFIG_FILE = fileURLToPath(new URL('../predlog.yaml', import.meta.url));
 /** How long in-flight requests get to finish after a stop signal before their connections are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
-/**
- * Key features with a `feature_value_distribution` histogram each. Buckets: the deciles of the
- * training data (`featureBucketsFromBaseline` over the seed-42 training set), so in production each
- * bucket should keep about a tenth of the traffic; a shift shows as buckets filling unevenly.
- */
-const KEY_FEATURES = {
-  log_amount: { buckets: [2.4, 2.9, 3.2, 3.5, 3.8, 4.1, 4.4, 4.7, 5.3] },
-  amount_vs_avg_30d: { buckets: [0.29, 0.44, 0.6, 0.78, 0.99, 1.3, 1.7, 2.3, 3.5] },
-  distance_from_home_km: { buckets: [54, 87, 110, 130, 150, 180, 210, 250, 320] },
-  txn_count_1h: { buckets: [0, 1, 2, 5] },
-  device_trust_score: { buckets: [0.5, 0.59, 0.68, 0.78, 0.9] },
-};
-
 function emit(event: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
 }
@@ -46,9 +33,10 @@ async function main(): Promise<void> {
   }
   const host = process.env.HOST ?? '127.0.0.1';
   // Serving and model metrics for every request and prediction, scraped from GET /metrics.
+  // Its config is the metrics: section of predlog.yaml (key features and their buckets).
   const metrics = await createModelMetrics({
     resource: { 'service.name': 'fraud-service' },
-    config: { features: KEY_FEATURES },
+    configFile: CONFIG_FILE,
   });
   const started = performance.now();
   const model = await loadModel();

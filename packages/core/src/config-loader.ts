@@ -77,14 +77,7 @@ export async function loadConfigFile(
   registry: ComponentRegistry,
   env: Env = process.env,
 ): Promise<PredlogConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ConfigError([{ file, path: '', message: `cannot read the config file (${reason})` }]);
-  }
-  return parseConfigText(text, file, registry, env);
+  return parseConfigText(await readConfigText(file), file, registry, env);
 }
 
 /** Same as `loadConfigFile` on text already in memory (`file` names it in messages). */
@@ -94,6 +87,64 @@ export function parseConfigText(
   registry: ComponentRegistry,
   env: Env = process.env,
 ): PredlogConfig {
+  const { raw, locate } = parseYaml(text, file);
+  return validateConfig(raw, {
+    file,
+    baseDir: path.dirname(path.resolve(file)),
+    env,
+    registry,
+    locate,
+  });
+}
+
+/**
+ * Reads one top-level section of a config file that another package owns (`metrics:`, read by
+ * `@predlog/metrics`) with the rules of the rest of the file: `${env:NAME}` substitution, values
+ * from the environment or under secret-looking keys never echoed, and every issue naming the file,
+ * line, column and key. Resolves to undefined when the file has no such section. Throws
+ * `ConfigError`.
+ */
+export async function loadConfigSection<S extends z.ZodType>(
+  file: string,
+  key: string,
+  schema: S,
+  env: Env = process.env,
+): Promise<z.output<S> | undefined> {
+  return parseConfigSection(await readConfigText(file), file, key, schema, env);
+}
+
+/** Same as `loadConfigSection` on text already in memory. */
+export function parseConfigSection<S extends z.ZodType>(
+  text: string,
+  file: string,
+  key: string,
+  schema: S,
+  env: Env = process.env,
+): z.output<S> | undefined {
+  const { raw, locate } = parseYaml(text, file);
+  if (!isPlainObject(raw) || raw[key] === undefined || raw[key] === null) return undefined;
+  const ctx = { file, env, locate };
+  const issues: ConfigIssue[] = [];
+  const secretPaths = new Set<string>();
+  const substituted = substituteEnv(raw[key], [key], ctx, issues, secretPaths);
+  const parsed = checkAgainst(schema, substituted, [key], ctx, issues, secretPaths);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return parsed as z.output<S>;
+}
+
+async function readConfigText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError([{ file, path: '', message: `cannot read the config file (${reason})` }]);
+  }
+}
+
+type Locate = (keyPath: readonly PropertyKey[], atKey?: string) => { line?: number; column?: number };
+
+/** The file as plain data, and a way back from a key path to its line and column. */
+function parseYaml(text: string, file: string): { raw: unknown; locate: Locate } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -110,15 +161,10 @@ export function parseConfigText(
       }),
     );
   }
-  const locate = (keyPath: readonly PropertyKey[], atKey?: string) =>
-    locateInDocument(doc, lineCounter, keyPath, atKey);
-  return validateConfig(doc.toJS() ?? {}, {
-    file,
-    baseDir: path.dirname(path.resolve(file)),
-    env,
-    registry,
-    locate,
-  });
+  return {
+    raw: doc.toJS() ?? {},
+    locate: (keyPath, atKey) => locateInDocument(doc, lineCounter, keyPath, atKey),
+  };
 }
 
 /** Validates a config object built in code (same rules as a file). Throws `ConfigError`. */
@@ -136,12 +182,16 @@ export function resolveConfig(
   });
 }
 
-interface ValidationContext {
+/** Where values come from and where issues point: enough for substitution and schema checks. */
+interface SourceContext {
   file: string;
-  baseDir: string;
   env: Env;
+  locate: Locate;
+}
+
+interface ValidationContext extends SourceContext {
+  baseDir: string;
   registry: ComponentRegistry;
-  locate: (keyPath: readonly PropertyKey[], atKey?: string) => { line?: number; column?: number };
 }
 
 function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
@@ -149,35 +199,10 @@ function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
   const secretPaths = new Set<string>();
   const substituted = substituteEnv(raw, [], ctx, issues, secretPaths);
 
-  const issue = (keyPath: readonly PropertyKey[], message: string, atKey?: string) => {
-    issues.push({
-      file: ctx.file,
-      ...ctx.locate(keyPath, atKey),
-      path: keyPath.map(String).join('.'),
-      message,
-    });
-  };
-  const zodIssues = (base: readonly PropertyKey[], schema: z.ZodType, value: unknown): unknown => {
-    const parsed = schema.safeParse(value);
-    if (parsed.success) return parsed.data;
-    for (const zi of parsed.error.issues) {
-      const keyPath = [...base, ...zi.path];
-      if (zi.code === 'unrecognized_keys') {
-        for (const key of zi.keys)
-          issue([...keyPath, key], `unknown key${suggest(key, knownKeys(schema, zi.path))}`, key);
-        continue;
-      }
-      issue(
-        keyPath,
-        describeZodIssue(
-          zi,
-          valueAt(value, zi.path),
-          secretPaths.has(keyPath.join('.')) ? 'env' : looksSecret(keyPath) ? 'secret' : undefined,
-        ),
-      );
-    }
-    return undefined;
-  };
+  const issue = (keyPath: readonly PropertyKey[], message: string, atKey?: string) =>
+    addIssue(issues, ctx, keyPath, message, atKey);
+  const zodIssues = (base: readonly PropertyKey[], schema: z.ZodType, value: unknown): unknown =>
+    checkAgainst(schema, value, base, ctx, issues, secretPaths);
 
   let top = zodIssues([], configFileSchema, substituted) as ConfigFile | undefined;
   if (top === undefined) {
@@ -264,6 +289,58 @@ function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
   };
 }
 
+/** One problem at `keyPath`, pointing at its line and column (at the key itself with `atKey`). */
+function addIssue(
+  issues: ConfigIssue[],
+  ctx: SourceContext,
+  keyPath: readonly PropertyKey[],
+  message: string,
+  atKey?: string,
+): void {
+  issues.push({
+    file: ctx.file,
+    ...ctx.locate(keyPath, atKey),
+    path: keyPath.map(String).join('.'),
+    message,
+  });
+}
+
+/**
+ * Parses `value` (found at `base`) with `schema`; on failure adds one issue per problem, with the
+ * line and column of the key, a "did you mean" for unknown keys, and no value echoed that came from
+ * the environment or sits under a secret-looking key. Returns the parsed value, or undefined.
+ */
+function checkAgainst(
+  schema: z.ZodType,
+  value: unknown,
+  base: readonly PropertyKey[],
+  ctx: SourceContext,
+  issues: ConfigIssue[],
+  secretPaths: ReadonlySet<string>,
+): unknown {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = (keyPath: readonly PropertyKey[], message: string, atKey?: string) =>
+    addIssue(issues, ctx, keyPath, message, atKey);
+  for (const zi of parsed.error.issues) {
+    const keyPath = [...base, ...zi.path];
+    if (zi.code === 'unrecognized_keys') {
+      for (const key of zi.keys)
+        issue([...keyPath, key], `unknown key${suggest(key, knownKeys(schema, zi.path))}`, key);
+      continue;
+    }
+    issue(
+      keyPath,
+      describeZodIssue(
+        zi,
+        valueAt(value, zi.path),
+        secretPaths.has(keyPath.join('.')) ? 'env' : looksSecret(keyPath) ? 'secret' : undefined,
+      ),
+    );
+  }
+  return undefined;
+}
+
 const envReference = /\$\$\{|\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{([^}]*)\}/g;
 const wholeReference = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
 const plainNumber = /^-?(0|[1-9]\d*)(\.\d+)?$/;
@@ -277,7 +354,7 @@ const plainNumber = /^-?(0|[1-9]\d*)(\.\d+)?$/;
 function substituteEnv(
   value: unknown,
   keyPath: PropertyKey[],
-  ctx: ValidationContext,
+  ctx: SourceContext,
   issues: ConfigIssue[],
   secretPaths: Set<string>,
 ): unknown {

@@ -139,5 +139,11 @@ export const configFileSchema = z.strictObject({
       pipelineConfigSchema,
     )
     .refine((p) => Object.keys(p).length > 0, { message: 'define at least one pipeline' }),
+  /**
+   * Serving and model metrics, owned by `@predlog/metrics`: it reads this section itself
+   * (`createModelMetrics({ configFile })`, `loadConfigSection`), as does `predlog validate`. Opaque
+   * to the logger, which has no metrics of its own to configure here.
+   */
+  metrics: z.unknown().optional(),
 });
 export type ConfigFile = z.output<typeof configFileSchema>;

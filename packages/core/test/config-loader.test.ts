@@ -3,7 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exportQueueConfigSchema, loggerConfigSchema } from '../src/config.ts';
-import { ConfigError, loadConfigFile, resolveConfig } from '../src/config-loader.ts';
+import {
+  ConfigError,
+  loadConfigFile,
+  parseConfigSection,
+  parseConfigText,
+  resolveConfig,
+} from '../src/config-loader.ts';
 import type { ExporterFactory, ProcessorFactory } from '../src/contracts.ts';
 import type { LogRecordLike } from '../src/log-record.ts';
 import { BaseProcessor } from '../src/otel-adapters.ts';
@@ -138,7 +144,7 @@ describe('loadConfigFile', () => {
     const error = await configError('typo-key.yaml');
     const lines = error.message.split('\n');
     expect(lines).toContain(
-      `${fixture('typo-key.yaml')}:7:1: loger: unknown key (did you mean "logger"?); known keys: resource, logger, processors, exporters, pipelines`,
+      `${fixture('typo-key.yaml')}:7:1: loger: unknown key (did you mean "logger"?); known keys: resource, logger, processors, exporters, pipelines, metrics`,
     );
     expect(lines).toContain(
       `${fixture('typo-key.yaml')}:3:5: exporters.memory.labl: unknown key (did you mean "label"?); known keys: label, rate`,
@@ -210,6 +216,69 @@ describe('loadConfigFile', () => {
     expect(() =>
       resolveConfig({ exporters: { 'Bad Id': {} }, pipelines: { p: { exporters: ['x'] } } }, registry()),
     ).toThrow(/exporters.Bad Id: key must be "type" or "type\/name"/);
+  });
+});
+
+describe('parseConfigSection (a section another package owns)', () => {
+  const metricsSchema = z.strictObject({
+    port: z.number().int().max(65_535, 'must be a port from 0 to 65535').default(9464),
+    apiKey: z.string().min(40, 'must be at least 40 characters').optional(),
+    features: z.record(z.string(), z.strictObject({ buckets: z.array(z.number()) })).default({}),
+  });
+  const file = '/etc/predlog/predlog.yaml';
+  const text = [
+    'exporters:',
+    '  memory: {}',
+    'pipelines:',
+    '  p: { exporters: [memory] }',
+    'metrics:',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a predlog env reference, not a JS template
+    '  port: ${env:METRICS_PORT:-9464}',
+    '  features:',
+    '    amount: { buckets: [10, 100] }',
+    '',
+  ].join('\n');
+
+  it('is accepted by the logger and parsed, with env substitution, by its owner', () => {
+    expect(parseConfigText(text, file, registry(), {}).pipelines.size).toBe(1);
+    expect(parseConfigSection(text, file, 'metrics', metricsSchema, { METRICS_PORT: '9100' })).toEqual({
+      port: 9100,
+      features: { amount: { buckets: [10, 100] } },
+    });
+  });
+
+  it('is undefined when the file has no such section', () => {
+    const without = text.slice(0, text.indexOf('metrics:'));
+    expect(parseConfigSection(without, file, 'metrics', metricsSchema, {})).toBeUndefined();
+  });
+
+  it('reports issues with file, line, column and key path, and a suggestion for a typo', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a predlog env reference, not a JS template
+    const bad = text.replace('  port: ${env:METRICS_PORT:-9464}', '  port: 70000\n  featurs: {}');
+    let error: unknown;
+    try {
+      parseConfigSection(bad, file, 'metrics', metricsSchema, {});
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message.split('\n')).toEqual([
+      `${file}:6:9: metrics.port: must be a port from 0 to 65535 (got 70000)`,
+      `${file}:7:3: metrics.featurs: unknown key (did you mean "features"?); known keys: port, apiKey, features`,
+    ]);
+  });
+
+  it('never echoes a value that came from the environment', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a predlog env reference, not a JS template
+    const withKey = text.replace('metrics:\n', 'metrics:\n  apiKey: ${env:METRICS_KEY}\n');
+    let message = '';
+    try {
+      parseConfigSection(withKey, file, 'metrics', metricsSchema, { METRICS_KEY: 'hunter2-secret' });
+    } catch (caught) {
+      message = (caught as Error).message;
+    }
+    expect(message).toContain('metrics.apiKey: must be at least 40 characters');
+    expect(message).not.toContain('hunter2');
   });
 });
 

@@ -1,10 +1,17 @@
-import { ConfigError } from '@predlog/core';
-import { type MetricsConfigInput, metricsConfigSchema } from './config.ts';
+import { ConfigError, loadConfigSection } from '@predlog/core';
+import { type MetricsConfig, type MetricsConfigInput, metricsConfigSchema } from './config.ts';
 import { ModelMetrics, type ModelMetricsOptions } from './model-metrics.ts';
 
 export interface CreateModelMetricsOptions extends ModelMetricsOptions {
   /** The metrics config (see the README's table); every key has a default. */
   readonly config?: MetricsConfigInput | undefined;
+  /**
+   * Or: the predlog config file whose `metrics:` section holds it (the same file the logger reads;
+   * no section means every default). Errors name the file, line and key. Not with `config`.
+   */
+  readonly configFile?: string | undefined;
+  /** Environment for `${env:NAME}` in `configFile`; default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 /**
@@ -13,18 +20,9 @@ export interface CreateModelMetricsOptions extends ModelMetricsOptions {
  * (`metrics.scrapeAddress` says where; `shutdown()` closes it).
  */
 export async function createModelMetrics(options: CreateModelMetricsOptions = {}): Promise<ModelMetrics> {
-  const parsed = metricsConfigSchema.safeParse(options.config ?? {});
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => ({
-        file: '<metrics config>',
-        path: issue.path.map(String).join('.'),
-        message: issue.message,
-      })),
-    );
-  }
-  const metrics = new ModelMetrics(parsed.data, options);
-  if (parsed.data.prometheus.port !== undefined) {
+  const config = await resolveMetricsConfig(options);
+  const metrics = new ModelMetrics(config, options);
+  if (config.prometheus.port !== undefined) {
     try {
       await metrics.listen();
     } catch (error) {
@@ -33,4 +31,25 @@ export async function createModelMetrics(options: CreateModelMetricsOptions = {}
     }
   }
   return metrics;
+}
+
+async function resolveMetricsConfig(options: CreateModelMetricsOptions): Promise<MetricsConfig> {
+  if (options.configFile !== undefined) {
+    if (options.config !== undefined)
+      throw new TypeError('createModelMetrics: give config or configFile, not both');
+    const env = (options.env ?? process.env) as Record<string, string | undefined>;
+    return (
+      (await loadConfigSection(options.configFile, 'metrics', metricsConfigSchema, env)) ??
+      metricsConfigSchema.parse({})
+    );
+  }
+  const parsed = metricsConfigSchema.safeParse(options.config ?? {});
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => ({
+      file: '<metrics config>',
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    })),
+  );
 }

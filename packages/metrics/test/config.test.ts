@@ -1,4 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '@predlog/core';
 import { describe, expect, it } from 'vitest';
 import { createModelMetrics, DEFAULT_SCORE_BUCKETS, metricsConfigSchema } from '../src/index.ts';
@@ -124,5 +126,68 @@ describe('createModelMetrics', () => {
     expect((error as ConfigError).message).toContain(
       '<metrics config>: maxSeriesPerInstrument: must be at least 1',
     );
+  });
+
+  describe('from the metrics: section of a predlog config file', () => {
+    async function withConfigFile<T>(text: string, use: (file: string) => Promise<T>): Promise<T> {
+      const dir = await mkdtemp(join(tmpdir(), 'predlog-metrics-config-'));
+      try {
+        const file = join(dir, 'predlog.yaml');
+        await writeFile(file, text);
+        return await use(file);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    const pipeline = 'exporters:\n  file: { directory: ./logs }\npipelines:\n  p: { exporters: [file] }\n';
+
+    /** The exposition after one request, with metrics built from `text` as a config file. */
+    function scrapeAfterOneRequest(text: string, env: Record<string, string>): Promise<string> {
+      return withConfigFile(text, async (configFile) => {
+        const metrics = await createModelMetrics({ configFile, env });
+        try {
+          metrics.startRequest({ endpoint: '/predict' }).end({ statusCode: 200 });
+          return await metrics.scrape();
+        } finally {
+          await metrics.shutdown();
+        }
+      });
+    }
+
+    it('uses the section, with env substitution, for what the instruments record', async () => {
+      const text = `${pipeline}metrics:\n  requestDurationBucketsSeconds: [0.123, "\${env:SLOW_S}"]\n`;
+      const exposition = await scrapeAfterOneRequest(text, { SLOW_S: '7.5' });
+      expect(exposition).toMatch(/model_request_duration_seconds_bucket\{[^}]*le="0.123"/);
+      expect(exposition).toMatch(/model_request_duration_seconds_bucket\{[^}]*le="7.5"/);
+      expect(exposition).not.toMatch(/model_request_duration_seconds_bucket\{[^}]*le="0.25"/);
+    });
+
+    it('takes every default when the file has no metrics section', async () => {
+      const exposition = await scrapeAfterOneRequest(pipeline, {});
+      expect(exposition).toMatch(/model_request_duration_seconds_bucket\{[^}]*le="0.25"/);
+    });
+
+    it('refuses a bad section with the file, line and key of each problem', async () => {
+      const text = `${pipeline}metrics:\n  scoreBuckets: [0.5, 2]\n  featurs: {}\n`;
+      const error = await withConfigFile(text, (configFile) =>
+        createModelMetrics({ configFile, env: {} }).catch((e: unknown) => e),
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      const lines = (error as ConfigError).message
+        .split('\n')
+        .map((line) => line.replace(/^.*predlog\.yaml/, 'predlog.yaml'));
+      expect(lines).toEqual([
+        'predlog.yaml:6:17: metrics.scoreBuckets: must lie within [0, 1] (scores are probabilities)',
+        expect.stringMatching(
+          /^predlog\.yaml:7:3: metrics\.featurs: unknown key \(did you mean "features"\?\)/,
+        ),
+      ]);
+    });
+
+    it('takes config or configFile, not both', async () => {
+      await expect(createModelMetrics({ config: {}, configFile: 'predlog.yaml' })).rejects.toThrow(
+        'give config or configFile, not both',
+      );
+    });
   });
 });

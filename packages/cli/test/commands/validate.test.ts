@@ -47,6 +47,47 @@ describe('predlog validate', () => {
     );
   });
 
+  it('checks the metrics: section as @predlog/metrics reads it, and summarises it', async () => {
+    const pipeline = [
+      'exporters:',
+      '  file: { directory: ./logs }',
+      'pipelines:',
+      '  p: { exporters: [file] }',
+    ];
+    const valid = await validate(['predlog.yaml'], {
+      'predlog.yaml': [
+        ...pipeline,
+        'metrics:',
+        '  features:',
+        '    amount: { buckets: [10, 100] }',
+        '  prometheus: { port: 9464 }',
+      ].join('\n'),
+    });
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toContain(
+      '  metrics: 1 key feature (amount), scrape http://127.0.0.1:9464/metrics\n',
+    );
+    // A problem in the logger's part and one in the metrics section: both in one run.
+    const invalid = await validate(['bad.yaml'], {
+      'bad.yaml': [
+        'exporters:',
+        '  file: { directory: ./logs, maxFileBytes: -5 }',
+        'pipelines:',
+        '  p: { exporters: [file] }',
+        'metrics:',
+        '  scoreBuckets: [0.5, 0.2]',
+      ].join('\n'),
+    });
+    expect(invalid.code).toBe(1);
+    const lines = invalid.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^bad\.yaml:2:\d+: exporters\.file\.maxFileBytes: /);
+    expect(lines[1]).toMatch(
+      /^bad\.yaml:6:17: metrics\.scoreBuckets: must be finite numbers in strictly ascending order/,
+    );
+    expect(lines[2]).toBe('bad.yaml: invalid (2 problems)');
+  });
+
   it('substitutes env references from the environment it is given', async () => {
     const files = {
       'predlog.json': JSON.stringify({

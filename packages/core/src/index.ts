@@ -47,6 +47,19 @@ export {
   DiagnosticsChannel,
 } from './diagnostics.ts';
 export { ExportQueue, type ExportQueueServices, type ExportQueueStats } from './export-queue.ts';
+export {
+  basicAuthSchema,
+  bearerTokenSchema,
+  checkHttpSettings,
+  type HttpSettings,
+  httpHeadersSchema,
+  httpUrlSchema,
+  loadTlsMaterial,
+  MANAGED_HTTP_HEADERS,
+  type TlsMaterial,
+  type TlsSettings,
+  tlsSettingsSchema,
+} from './http-exporter-settings.ts';
 export { SANITIZE_KINDS, type SanitizeKind } from './internal/value-capture.ts';
 export { type LogRecordLike, millisToHrTime, PredlogLogRecord, toLogRecordParts } from './log-record.ts';
 export { BaseExporter, BaseProcessor } from './otel-adapters.ts';

@@ -1,3 +1,11 @@
+import {
+  basicAuthSchema,
+  bearerTokenSchema,
+  checkHttpSettings,
+  httpHeadersSchema,
+  httpUrlSchema,
+  tlsSettingsSchema,
+} from '@predlog/core';
 import { z } from 'zod';
 import {
   DEFAULT_LABELS,
@@ -14,44 +22,8 @@ export const MAX_LABELS_PER_STREAM = 15;
 
 const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const labelNameRule = 'must be a Loki label name: letters, digits and "_", not starting with a digit';
-/** RFC 9110 token characters. */
-const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Loki's tenant ID rules: up to 150 of these characters, and not "." or "..". */
 const tenantId = /^[A-Za-z0-9!._*'()-]{1,150}$/;
-
-/** Headers the exporter sets itself; a custom header with one of these names would corrupt requests. */
-const MANAGED_HEADERS = new Set([
-  'content-type',
-  'content-encoding',
-  'content-length',
-  'host',
-  'transfer-encoding',
-]);
-
-const endpointSchema = z
-  .string()
-  .min(1, 'must be the base URL of Loki, e.g. http://loki:3100')
-  .superRefine((text, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be an absolute http:// or https:// URL' });
-      return;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL' });
-    }
-    if (url.username !== '' || url.password !== '') {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must not hold credentials; use basicAuth, with values from the environment',
-      });
-    }
-    if (url.search !== '' || url.hash !== '') {
-      ctx.addIssue({ code: 'custom', message: 'must not have a query string or fragment' });
-    }
-  });
 
 const labelListSchema = z
   .array(z.string())
@@ -77,7 +49,7 @@ const labelListSchema = z
 export const lokiExporterConfigSchema = z
   .strictObject({
     /** Base URL of Loki (or of a gateway in front of it); `pushPath` is appended. */
-    endpoint: endpointSchema,
+    endpoint: httpUrlSchema('http://loki:3100', { bare: true }),
     pushPath: z.string().startsWith('/', 'must start with "/"').default('/loki/api/v1/push'),
     /** `protobuf` (snappy-compressed, Loki's native format) or `json`. */
     encoding: z.enum(['protobuf', 'json']).default('protobuf'),
@@ -94,35 +66,10 @@ export const lokiExporterConfigSchema = z
       .regex(tenantId, "must be 1-150 letters, digits or !-_.*'() (a Loki tenant ID)")
       .refine((t) => t !== '.' && t !== '..', 'must not be "." or ".."')
       .optional(),
-    basicAuth: z
-      .strictObject({
-        username: z.string().min(1, 'must not be empty'),
-        password: z.string().min(1, 'must not be empty (take it from the environment)'),
-      })
-      .optional(),
-    bearerToken: z.string().min(1, 'must not be empty (take it from the environment)').optional(),
-    headers: z
-      .record(
-        z.string().regex(headerName, 'must be an HTTP header name'),
-        z.string().refine((v) => !/[\r\n]/.test(v), 'must not contain line breaks'),
-      )
-      .default({}),
-    tls: z
-      .strictObject({
-        /** PEM file of the CA(s) to trust instead of Node's default store. */
-        caFile: z.string().min(1).optional(),
-        /** PEM client certificate and key for mutual TLS; both or neither. */
-        certFile: z.string().min(1).optional(),
-        keyFile: z.string().min(1).optional(),
-        /** Name checked against the server certificate (SNI), when it differs from the URL's host. */
-        serverName: z.string().min(1).optional(),
-        /** Accept any server certificate. For tests only: it disables server authentication. */
-        insecureSkipVerify: z.boolean().default(false),
-      })
-      .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), {
-        message: 'certFile and keyFile go together (mutual TLS needs both)',
-      })
-      .prefault({}),
+    basicAuth: basicAuthSchema.optional(),
+    bearerToken: bearerTokenSchema.optional(),
+    headers: httpHeadersSchema,
+    tls: tlsSettingsSchema({ serverName: true }),
     /** Record fields that become stream labels: low-cardinality fields only. */
     labels: labelListSchema,
     /** Constant labels added to every stream, e.g. `{ cluster: eu-1 }`. */
@@ -169,39 +116,11 @@ export const lokiExporterConfigSchema = z
         message: 'applies to encoding: json only; protobuf bodies are always snappy-compressed',
       });
     }
-    if (c.basicAuth !== undefined && c.bearerToken !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['bearerToken'],
-        message: 'set basicAuth or bearerToken, not both',
-      });
-    }
-    for (const name of Object.keys(c.headers)) {
-      const lower = name.toLowerCase();
-      if (MANAGED_HEADERS.has(lower)) {
-        ctx.addIssue({ code: 'custom', path: ['headers', name], message: 'is set by the exporter itself' });
-      } else if (lower === 'authorization' && (c.basicAuth !== undefined || c.bearerToken !== undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['headers', name],
-          message: 'clashes with basicAuth/bearerToken; use one way to authenticate',
-        });
-      } else if (lower === 'x-scope-orgid' && c.tenant !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['headers', name],
-          message: 'clashes with tenant; set tenant only',
-        });
-      }
-    }
-    const tlsSet =
-      c.tls.caFile !== undefined ||
-      c.tls.certFile !== undefined ||
-      c.tls.serverName !== undefined ||
-      c.tls.insecureSkipVerify;
-    if (tlsSet && !c.endpoint.startsWith('https:')) {
-      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'TLS settings need an https:// endpoint' });
-    }
+    checkHttpSettings(c, c.endpoint, ctx, (header) =>
+      header === 'x-scope-orgid' && c.tenant !== undefined
+        ? 'clashes with tenant; set tenant only'
+        : undefined,
+    );
     const labelCount = new Set([...c.labels, ...Object.keys(c.staticLabels)]).size;
     if (labelCount > MAX_LABELS_PER_STREAM) {
       ctx.addIssue({

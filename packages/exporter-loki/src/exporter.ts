@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import type { ComponentServices, LogRecordLike } from '@predlog/core';
+import type { ComponentServices, LogRecordLike, TlsMaterial } from '@predlog/core';
 import { BaseExporter, ExportError } from '@predlog/core';
 import type { LokiExporterConfig } from './config.ts';
 import { BatchPlanner, type PushRequestPlan } from './internal/batch-planner.ts';
 import { DeadLetterWriter } from './internal/dead-letter.ts';
-import { HttpTransport, type TlsMaterial } from './internal/http-transport.ts';
+import { HttpTransport } from './internal/http-transport.ts';
 import { encodeJsonPush } from './internal/json-push-encoder.ts';
 import { isLabelField, type LabelField } from './internal/label-fields.ts';
 import { LineEncoder } from './internal/line-encoder.ts';

@@ -3,20 +3,13 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPLogExporter as OtlpHttpJsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as OtlpHttpProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
-import type { ComponentServices, LogRecordLike } from '@predlog/core';
+import type { ComponentServices, LogRecordLike, TlsMaterial } from '@predlog/core';
 import { BaseExporter, ExportError } from '@predlog/core';
 import { logsUrl, type OtlpExporterConfig } from './config.ts';
 import { toExportError } from './internal/export-failure.ts';
 import { OtlpExporterMetrics, type OtlpExporterStats } from './internal/self-metrics.ts';
 
 /** PEM material for the connection, read by the factory from the files named in `tls`. */
-export interface OtlpTlsMaterial {
-  ca?: Buffer;
-  cert?: Buffer;
-  key?: Buffer;
-  rejectUnauthorized: boolean;
-}
-
 type StockExporter = OtlpHttpJsonLogExporter | OtlpHttpProtoLogExporter;
 type StockRecords = Parameters<StockExporter['export']>[0];
 
@@ -43,7 +36,7 @@ export class OtlpExporter extends BaseExporter {
   constructor(
     config: OtlpExporterConfig,
     services: ComponentServices,
-    tls: OtlpTlsMaterial = { rejectUnauthorized: true },
+    tls: TlsMaterial = { rejectUnauthorized: true },
   ) {
     super(services.id);
     this.services = services;

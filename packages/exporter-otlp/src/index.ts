@@ -4,6 +4,6 @@ export {
   type OtlpExporterConfigInput,
   otlpExporterConfigSchema,
 } from './config.ts';
-export { OtlpExporter, type OtlpTlsMaterial } from './exporter.ts';
+export { OtlpExporter } from './exporter.ts';
 export { otlpExporterFactory } from './factory.ts';
 export type { OtlpExporterStats } from './internal/self-metrics.ts';

@@ -1,13 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-
-export interface TlsMaterial {
-  ca?: Buffer;
-  cert?: Buffer;
-  key?: Buffer;
-  serverName?: string;
-  rejectUnauthorized: boolean;
-}
+import type { TlsMaterial } from '@predlog/core';
 
 export interface TransportResponse {
   readonly status: number;

@@ -1,28 +1,26 @@
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { createPredictionLogger, type DiagnosticEvent, DiagnosticsChannel } from '@predlog/core';
 import { lokiExporterFactory } from '@predlog/exporter-loki';
 import { otlpExporterFactory } from '@predlog/exporter-otlp';
 import { REDACTION_RULES_ATTRIBUTE, redactionProcessorFactory } from '@predlog/processor-redaction';
+import {
+  corpusFeedback,
+  corpusPredictions,
+  declinedPrediction,
+  emitCorpusAsAppLogs,
+  falsePositives,
+  findLeaks,
+  type Haystack,
+  MAX_FALSE_POSITIVE_RATE,
+  nearMisses,
+  nearMissesMissingFromBytes,
+  piiCorpus,
+} from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CapturedContent, lokiContent, otlpContent } from './redaction-leak-support/captured-content.ts';
 import {
   type CapturingReceiver,
   startCapturingReceiver,
 } from './redaction-leak-support/capturing-receiver.ts';
-import {
-  corpus,
-  corpusFeedback,
-  corpusPredictions,
-  corpusRecords,
-  declinedPrediction,
-  falsePositives,
-  findLeaks,
-  type Haystack,
-  MAX_FALSE_POSITIVE_RATE,
-  misses,
-  nearMissesMissingFromBytes,
-} from './redaction-leak-support/corpus-records.ts';
 
 // Cross-package: the redaction package's PII corpus, through the façade and an OTel LoggerProvider,
 // redacted, then sent over real HTTP by the Loki and OTLP exporters. No corpus value may reach any
@@ -32,6 +30,9 @@ import {
 const TEST_KEY = 'test-only-hmac-key-0123456789abcdef';
 
 const BATCH_RECORDS = 8;
+
+const corpus = piiCorpus();
+const misses = nearMisses();
 
 interface WireMode {
   readonly name: string;
@@ -141,26 +142,13 @@ describe('the PII corpus through every network exporter', () => {
       const predictions = [...corpusPredictions(), declinedPrediction()];
       for (const input of predictions) expect(predlog.record(input)).toBeTypeOf('string');
       predlog.feedback(corpusFeedback());
-      // Logs that never went through record(): an application's own OTel LoggerProvider.
-      const provider = new LoggerProvider({
-        resource: resourceFromAttributes({ 'service.name': 'support-bot' }),
-        processors: [predlog.logRecordProcessor()],
-      });
-      const otelRecords = corpusRecords();
-      for (const record of otelRecords) {
-        provider.getLogger('support-bot').emit({
-          eventName: 'app.audit',
-          attributes: record.attributes as Record<string, string>,
-          body: record.body as Record<string, string>,
-        });
-      }
-      await provider.forceFlush();
+      const appLogs = await emitCorpusAsAppLogs(predlog.logRecordProcessor());
       await predlog.forceFlush();
       await predlog.shutdown();
 
       // Every record reached both receivers, in the wire format asked for: nothing was dropped or
       // failed, which could otherwise pass for "no leak".
-      const expected = predictions.length + 1 + otelRecords.length;
+      const expected = predictions.length + 1 + appLogs;
       expect(headerSummary(loki)).toEqual([`/loki/api/v1/push ${mode.lokiHeaders}`]);
       expect(headerSummary(otlp)).toEqual([`/v1/logs ${mode.otlpHeaders}`]);
       expect(loki.requests.length).toBeGreaterThanOrEqual(Math.ceil(expected / BATCH_RECORDS));

@@ -21,6 +21,33 @@ export {
   metricReaderEnv,
 } from './metric-reader-env.ts';
 export {
+  cardNumber,
+  luhnCheckDigit,
+  nearMisses,
+  type PiiKind,
+  type PiiValue,
+  piiCorpus,
+  type Random,
+  seededRandom,
+} from './pii-corpus.ts';
+export {
+  type CorpusRecord,
+  corpusFeedback,
+  corpusPredictions,
+  corpusRecords,
+  declinedPrediction,
+  emitCorpusAsAppLogs,
+} from './pii-corpus-records.ts';
+export {
+  falsePositives,
+  findLeaks,
+  type Haystack,
+  type Leak,
+  leakForms,
+  MAX_FALSE_POSITIVE_RATE,
+  nearMissesMissingFromBytes,
+} from './pii-leak-search.ts';
+export {
   type BatchOptions,
   expectedLine,
   prediction,

@@ -1,73 +1,7 @@
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { FeedbackInput, PredictionInput } from '@predlog/core';
-// The corpus is the redaction package's own test data: this test reads it rather than keeping a copy,
-// so a value added there is checked through every exporter too.
-import {
-  nearMisses,
-  type PiiValue,
-  piiCorpus,
-} from '../../packages/processor-redaction/test/support/pii-corpus.ts';
-
-export const corpus: readonly PiiValue[] = piiCorpus();
-export const misses: ReadonlyArray<string | number> = nearMisses();
-
-/** The bound on the share of near-misses the detectors may redact, as the package's corpus test states. */
-export const MAX_FALSE_POSITIVE_RATE = 0.02;
-
-/**
- * Every textual form a value could leak in, as the package's corpus test lists them: as written,
- * JSON-escaped, its digits (8 or more), an e-mail in lower case, an IBAN compact and upper case.
- */
-export function leakForms(pii: PiiValue): string[] {
-  const text = String(pii.value);
-  const forms = new Set([text, JSON.stringify(text).slice(1, -1)]);
-  const digits = text.replace(/\D/g, '');
-  if (digits.length >= 8) forms.add(digits);
-  if (pii.kind === 'email') forms.add(text.toLowerCase());
-  if (pii.kind === 'iban') forms.add(text.replace(/\s/g, '').toUpperCase());
-  return [...forms];
-}
-
-/** A place the test searches: bytes are searched byte-wise (UTF-8 forms), text as text. */
-export type Haystack = { readonly where: string } & ({ readonly bytes: Buffer } | { readonly text: string });
-
-export interface Leak {
-  readonly where: string;
-  readonly kind: PiiValue['kind'];
-  readonly value: string | number;
-}
-
-/** Every corpus value found, in any of its forms, in any haystack. */
-export function findLeaks(haystacks: readonly Haystack[]): Leak[] {
-  const leaks: Leak[] = [];
-  for (const haystack of haystacks) {
-    for (const pii of corpus) {
-      const found = leakForms(pii).some((form) =>
-        'bytes' in haystack ? haystack.bytes.includes(form, 0, 'utf8') : haystack.text.includes(form),
-      );
-      if (found) leaks.push({ where: haystack.where, kind: pii.kind, value: pii.value });
-    }
-  }
-  return leaks;
-}
-
-/**
- * Near-misses changed in `text` (JSON holding the near-miss record): the value itself or the free
- * text around it is missing. The same test as the package's corpus test.
- */
-export function falsePositives(text: string): Array<string | number> {
-  return misses.filter((miss) => {
-    const value = typeof miss === 'number' ? String(miss) : JSON.stringify(miss);
-    const inText = JSON.stringify(`value ${String(miss)} end`);
-    return !text.includes(value) || !text.includes(inText);
-  });
-}
-
-/** String near-misses whose exact UTF-8 bytes are missing from `bytes`. */
-export function nearMissesMissingFromBytes(bytes: Buffer): string[] {
-  return misses
-    .filter((miss): miss is string => typeof miss === 'string')
-    .filter((miss) => !bytes.includes(miss));
-}
+import { nearMisses, type PiiValue, piiCorpus } from './pii-corpus.ts';
 
 export interface CorpusRecord {
   attributes: Record<string, unknown>;
@@ -121,10 +55,12 @@ function place(
 }
 
 /**
- * The package corpus test's records: the whole corpus, about ten values a record, then one record
- * that path rules must catch, then every near-miss as a field and inside free text.
+ * The whole corpus, about ten values a record (`raw_input` and `app.*` attributes), then one record
+ * that path rules must catch (`raw_input.customer.email`, `raw_input.customer.password`,
+ * `input_features.ssn`, `ml.entity.id`), then every near-miss as a field and inside free text.
  */
 export function corpusRecords(): CorpusRecord[] {
+  const corpus = piiCorpus();
   const records: CorpusRecord[] = [];
   for (let start = 0; start < corpus.length; start += 10) {
     const raw: Record<string, unknown> = {};
@@ -147,7 +83,7 @@ export function corpusRecords(): CorpusRecord[] {
     },
   });
   const near: Record<string, unknown> = {};
-  misses.forEach((miss, i) => {
+  nearMisses().forEach((miss, i) => {
     near[`near_${i}`] = miss;
     near[`near_text_${i}`] = `value ${String(miss)} end`;
   });
@@ -156,8 +92,9 @@ export function corpusRecords(): CorpusRecord[] {
 }
 
 /**
- * The same records as façade calls: the body's raw input and features as given, the values the
- * OTel form holds in `app.*` attributes as features (the façade has no free attributes), the entity id.
+ * The same records as façade calls (`requestId` `req-<index>`): the body's raw input and features
+ * as given, the values the records hold in `app.*` attributes as features (the façade has no free
+ * attributes), the entity id.
  */
 export function corpusPredictions(): PredictionInput[] {
   return corpusRecords().map((record, i) => {
@@ -182,6 +119,7 @@ export function corpusPredictions(): PredictionInput[] {
 
 /** A declined payment: card numbers stored as JSON numbers in the features, PII in the error message. */
 export function declinedPrediction(): PredictionInput {
+  const corpus = piiCorpus();
   const cardsAsNumbers = corpus.filter((p) => p.kind === 'card' && typeof p.value === 'number');
   return {
     requestId: 'req-declined',
@@ -194,13 +132,35 @@ export function declinedPrediction(): PredictionInput {
   };
 }
 
-/** Feedback whose entity id and free-text label are e-mail addresses. */
+/** Feedback for `req-1` whose entity id and free-text label are e-mail addresses. */
 export function corpusFeedback(): FeedbackInput {
-  const emails = corpus.filter((p) => p.kind === 'email');
+  const emails = piiCorpus().filter((p) => p.kind === 'email');
   return {
     requestId: 'req-1',
     entityId: String(emails[5]?.value),
     label: `customer ${String(emails[6]?.value)} confirmed`,
     source: 'human_review',
   };
+}
+
+/**
+ * Logs that never went through `record()`: `corpusRecords()` emitted as `app.audit` events by an
+ * application's own OTel `LoggerProvider` (`service.name` `support-bot`) into `processor`, flushed.
+ * Returns how many were emitted.
+ */
+export async function emitCorpusAsAppLogs(processor: LogRecordProcessor): Promise<number> {
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'support-bot' }),
+    processors: [processor],
+  });
+  const records = corpusRecords();
+  for (const record of records) {
+    provider.getLogger('support-bot').emit({
+      eventName: 'app.audit',
+      attributes: record.attributes as Record<string, string>,
+      body: record.body as Record<string, string>,
+    });
+  }
+  await provider.forceFlush();
+  return records.length;
 }

@@ -1,19 +1,23 @@
 /**
- * Personal data the detectors must find, in varied formats, and near-misses they must leave alone.
- * Numbers (cards, IBANs) are generated with valid check digits; near-miss card numbers are the same
- * numbers with a wrong check digit.
+ * Personal data the redaction detectors must find, in varied formats, and near-misses they must
+ * leave alone. Numbers (cards, IBANs) are generated with valid check digits; near-miss card numbers
+ * are the same numbers with a wrong check digit. One seeded generator makes the whole corpus, so
+ * every test that reads it (the redaction package's, the exporters' leak test) sees the same values.
  */
 
 export type PiiKind = 'email' | 'phone' | 'card' | 'ssn' | 'iban' | 'ipv4' | 'ipv6' | 'employee_id';
 
 export interface PiiValue {
-  kind: PiiKind;
+  readonly kind: PiiKind;
   /** The value as placed in a record: a string, or a number for cards stored as JSON numbers. */
-  value: string | number;
+  readonly value: string | number;
 }
 
-/** mulberry32, so the corpus is the same on every run. */
-function seeded(seed: number): () => number {
+/** A source of numbers in [0, 1), like `Math.random`. */
+export type Random = () => number;
+
+/** mulberry32: the same sequence for the same seed on every run. */
+export function seededRandom(seed: number): Random {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -23,10 +27,13 @@ function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const random = seeded(20260131);
-const digit = () => Math.floor(random() * 10);
-const digits = (n: number) => Array.from({ length: n }, digit).join('');
 
+const CORPUS_SEED = 20260131;
+
+const digit = (random: Random) => Math.floor(random() * 10);
+const digits = (random: Random, n: number) => Array.from({ length: n }, () => digit(random)).join('');
+
+/** The digit that makes `payload` followed by it pass the Luhn check. */
 export function luhnCheckDigit(payload: string): number {
   let sum = 0;
   for (let i = 0; i < payload.length; i++) {
@@ -41,13 +48,13 @@ export function luhnCheckDigit(payload: string): number {
 }
 
 /** A Luhn-valid number of `length` digits starting with `prefix`. */
-export function cardNumber(prefix: string, length: number): string {
-  const payload = prefix + digits(length - prefix.length - 1);
+export function cardNumber(prefix: string, length: number, random: Random): string {
+  const payload = prefix + digits(random, length - prefix.length - 1);
   return payload + luhnCheckDigit(payload);
 }
 
 /** The same number with a wrong check digit. */
-export function breakLuhn(card: string): string {
+function breakLuhn(card: string, random: Random): string {
   const last = Number(card[card.length - 1]);
   return card.slice(0, -1) + ((last + 1 + Math.floor(random() * 8)) % 10);
 }
@@ -73,7 +80,7 @@ function ibanCheck(country: string, bban: string): string {
   return String(98 - remainder).padStart(2, '0');
 }
 
-export function iban(country: string, bban: string): string {
+function iban(country: string, bban: string): string {
   return `${country}${ibanCheck(country, bban)}${bban}`;
 }
 
@@ -106,13 +113,13 @@ const IBAN_LAYOUTS: ReadonlyArray<readonly [string, string]> = [
   ['LT', '9999999999999999'],
 ];
 
-function fill(template: string): string {
+function fill(template: string, random: Random): string {
   const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   let out = '';
   for (const c of template) {
-    if (c === '9') out += String(digit());
+    if (c === '9') out += String(digit(random));
     else if (c === 'A') out += letters[Math.floor(random() * 26)];
-    else out += random() < 0.5 ? String(digit()) : letters[Math.floor(random() * 26)];
+    else out += random() < 0.5 ? String(digit(random)) : letters[Math.floor(random() * 26)];
   }
   return out;
 }
@@ -121,7 +128,7 @@ const FIRST = ['anna', 'lukas', 'marie', 'jonas', 'sofia', 'elias', 'lea', 'noah
 const LAST = ['schmidt', 'dubois', 'jansen', 'rossi', 'garcia', 'smith', 'meier', 'berg', 'nowak', 'silva'];
 const DOMAINS = ['example.com', 'mail.example.org', 'example.net', 'corp.example.co.uk', 'example.de'];
 
-function emails(): string[] {
+function emails(random: Random): string[] {
   const fixed = [
     'ann.lee@example.org',
     'J.Doe+newsletter@mail.example.co.uk',
@@ -142,13 +149,13 @@ function emails(): string[] {
   return [...fixed, ...generated];
 }
 
-function phones(): string[] {
-  const nanp = () => `${2 + Math.floor(random() * 8)}${digits(2)}`;
+function phones(random: Random): string[] {
+  const nanp = () => `${2 + Math.floor(random() * 8)}${digits(random, 2)}`;
   const generated: string[] = [];
   for (let i = 0; i < 8; i++) {
     const area = nanp();
     const exchange = nanp();
-    const line = digits(4);
+    const line = digits(random, 4);
     generated.push(
       [
         `(${area}) ${exchange}-${line}`,
@@ -195,7 +202,7 @@ function phones(): string[] {
   ];
 }
 
-function cards(): PiiValue[] {
+function cards(random: Random): PiiValue[] {
   const layouts: ReadonlyArray<readonly [string, number]> = [
     ['4', 16],
     ['4', 13],
@@ -222,7 +229,7 @@ function cards(): PiiValue[] {
   ];
   const out: PiiValue[] = [];
   layouts.forEach(([prefix, length], i) => {
-    const n = cardNumber(prefix, length);
+    const n = cardNumber(prefix, length, random);
     const format = i % 4;
     const value =
       format === 0
@@ -237,17 +244,17 @@ function cards(): PiiValue[] {
   // Card numbers stored as JSON numbers (all below 2^53, so the value is exact).
   for (const prefix of ['4', '51', '37', '6011', '35', '4', '55', '2221', '36', '4']) {
     const length = prefix === '37' ? 15 : prefix === '36' ? 14 : 16;
-    let n = cardNumber(prefix === '35' ? '3530' : prefix, length);
-    while (Number(n) > Number.MAX_SAFE_INTEGER) n = cardNumber(prefix, length);
+    let n = cardNumber(prefix === '35' ? '3530' : prefix, length, random);
+    while (Number(n) > Number.MAX_SAFE_INTEGER) n = cardNumber(prefix, length, random);
     out.push({ kind: 'card', value: Number(n) });
   }
   // And as strings of a JSON number.
   for (let i = 0; i < 8; i++)
-    out.push({ kind: 'card', value: cardNumber(i % 2 ? '4' : '5' + (1 + (i % 5)), 16) });
+    out.push({ kind: 'card', value: cardNumber(i % 2 ? '4' : '5' + (1 + (i % 5)), 16, random) });
   return out;
 }
 
-function ssns(): string[] {
+function ssns(random: Random): string[] {
   const out: string[] = [];
   for (let i = 0; i < 25; i++) {
     let area = 1 + Math.floor(random() * 898);
@@ -264,16 +271,16 @@ function ssns(): string[] {
   return out;
 }
 
-function ibans(): string[] {
+function ibans(random: Random): string[] {
   return IBAN_LAYOUTS.map(([country, template], i) => {
-    const value = iban(country, fill(template));
+    const value = iban(country, fill(template, random));
     if (i % 3 === 0) return value;
     if (i % 3 === 1) return value.replace(/(.{4})/g, '$1 ').trim();
     return value.toLowerCase();
   });
 }
 
-function ipv4s(): string[] {
+function ipv4s(random: Random): string[] {
   const out = ['192.168.1.20', '10.0.0.1', '172.16.254.3', '8.8.8.8', '203.0.113.195', '255.255.255.255'];
   for (let i = 0; i < 9; i++) out.push(Array.from({ length: 4 }, () => Math.floor(random() * 256)).join('.'));
   return out;
@@ -297,24 +304,7 @@ const IPV6S = [
   '2001:db8:3333:4444:5555:6666:7777:8888',
 ];
 
-const EMPLOYEE_IDS = Array.from({ length: 10 }, () => `EMP-${digits(6)}`);
-
-/** At least 200 values. */
-export function piiCorpus(): PiiValue[] {
-  return [
-    ...emails().map((value) => ({ kind: 'email' as const, value })),
-    ...phones().map((value) => ({ kind: 'phone' as const, value })),
-    ...cards(),
-    ...ssns().map((value) => ({ kind: 'ssn' as const, value })),
-    ...ibans().map((value) => ({ kind: 'iban' as const, value })),
-    ...ipv4s().map((value) => ({ kind: 'ipv4' as const, value })),
-    ...IPV6S.map((value) => ({ kind: 'ipv6' as const, value })),
-    ...EMPLOYEE_IDS.map((value) => ({ kind: 'employee_id' as const, value })),
-  ];
-}
-
-/** Values that look a little like personal data but are not; none may be changed. */
-export function nearMisses(): Array<string | number> {
+function nearMissValues(random: Random): Array<string | number> {
   const luhnFails: Array<string | number> = [];
   for (const [prefix, length] of [
     ['4', 16],
@@ -326,10 +316,13 @@ export function nearMisses(): Array<string | number> {
     ['62', 19],
     ['36', 14],
   ] as const) {
-    const bad = breakLuhn(cardNumber(prefix, length));
+    const bad = breakLuhn(cardNumber(prefix, length, random), random);
     luhnFails.push(bad, group(bad, [4, 4, 4, 4], ' '));
   }
-  luhnFails.push(Number(breakLuhn(cardNumber('4', 16))), Number(breakLuhn(cardNumber('55', 16))));
+  luhnFails.push(
+    Number(breakLuhn(cardNumber('4', 16, random), random)),
+    Number(breakLuhn(cardNumber('55', 16, random), random)),
+  );
   return [
     ...luhnFails,
     // Numbers of card length outside every card network's range.
@@ -437,4 +430,43 @@ export function nearMisses(): Array<string | number> {
     'chip',
     'contactless',
   ];
+}
+
+interface GeneratedCorpus {
+  readonly values: readonly PiiValue[];
+  readonly nearMisses: ReadonlyArray<string | number>;
+}
+
+let generated: GeneratedCorpus | undefined;
+
+/** The corpus and its near-misses, made once: both come from one random stream, in this order. */
+function generatedCorpus(): GeneratedCorpus {
+  if (generated) return generated;
+  const random = seededRandom(CORPUS_SEED);
+  const employeeIds = Array.from({ length: 10 }, () => `EMP-${digits(random, 6)}`);
+  const values: PiiValue[] = [
+    ...emails(random).map((value) => ({ kind: 'email' as const, value })),
+    ...phones(random).map((value) => ({ kind: 'phone' as const, value })),
+    ...cards(random),
+    ...ssns(random).map((value) => ({ kind: 'ssn' as const, value })),
+    ...ibans(random).map((value) => ({ kind: 'iban' as const, value })),
+    ...ipv4s(random).map((value) => ({ kind: 'ipv4' as const, value })),
+    ...IPV6S.map((value) => ({ kind: 'ipv6' as const, value })),
+    ...employeeIds.map((value) => ({ kind: 'employee_id' as const, value })),
+  ];
+  generated = {
+    values: Object.freeze(values.map((pii) => Object.freeze(pii))),
+    nearMisses: Object.freeze(nearMissValues(random)),
+  };
+  return generated;
+}
+
+/** At least 200 personal-data values of every kind; the same values on every call and every run. */
+export function piiCorpus(): readonly PiiValue[] {
+  return generatedCorpus().values;
+}
+
+/** Values that look a little like personal data but are not; none may be changed. */
+export function nearMisses(): ReadonlyArray<string | number> {
+  return generatedCorpus().nearMisses;
 }

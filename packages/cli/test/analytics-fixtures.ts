@@ -1,17 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import { seededRandom } from '@predlog/test-kit';
 import { writePartitionFile } from './log-fixtures.ts';
-
-/** mulberry32: the same predictions on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Generated {
   record: Record<string, unknown>;
@@ -34,7 +23,7 @@ export interface GenerateOptions {
 
 /** Fraud predictions of a calibrated toy model: amount ~ N(50 + shift, 10), hour ~ U(0, 24), country. */
 export function fraudPredictions(options: GenerateOptions): Generated[] {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const start = Date.parse(`${options.start}T00:00:00.000Z`);
   const span = options.days * 86_400_000;
   const out: Generated[] = [];

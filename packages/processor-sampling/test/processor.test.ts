@@ -6,12 +6,11 @@ import {
   type PredictionView,
   type SamplingDecision,
 } from '@predlog/core';
-import { type MemoryExporter, memoryExporterFactory } from '@predlog/test-kit';
+import { type MemoryExporter, memoryExporterFactory, seededRandom } from '@predlog/test-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type SamplingConfigInput, samplingProcessorFactory } from '../src/index.ts';
 import { PLAIN, predictionRecord, sampler, testEnv } from './support/sampler.ts';
-import { seededRandom } from './support/synthetic-stream.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -1,6 +1,6 @@
+import { seededRandom } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import { type SimulationRecord, samplingConfigSchema, simulateSampling } from '../src/index.ts';
-import { seededRandom } from './support/synthetic-stream.ts';
 
 /** A sample as `predlog query --json` would give it: a skewed fraud model, ~600-byte lines. */
 function sample(n: number, extra: (i: number) => Record<string, unknown> = () => ({})): SimulationRecord[] {

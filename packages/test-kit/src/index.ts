@@ -27,8 +27,6 @@ export {
   type PiiKind,
   type PiiValue,
   piiCorpus,
-  type Random,
-  seededRandom,
 } from './pii-corpus.ts';
 export {
   type CorpusRecord,
@@ -56,5 +54,6 @@ export {
   predictionResource,
   type RecordOptions,
 } from './prediction-records.ts';
+export { type Random, seededRandom } from './seeded-random.ts';
 export { type TempDir, tempDir } from './temp-dir.ts';
 export { installTracing, type SpanIds, traceRequests } from './tracing.ts';

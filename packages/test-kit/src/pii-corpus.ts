@@ -1,3 +1,4 @@
+import { type Random, seededRandom } from './seeded-random.ts';
 /**
  * Personal data the redaction detectors must find, in varied formats, and near-misses they must
  * leave alone. Numbers (cards, IBANs) are generated with valid check digits; near-miss card numbers
@@ -11,21 +12,6 @@ export interface PiiValue {
   readonly kind: PiiKind;
   /** The value as placed in a record: a string, or a number for cards stored as JSON numbers. */
   readonly value: string | number;
-}
-
-/** A source of numbers in [0, 1), like `Math.random`. */
-export type Random = () => number;
-
-/** mulberry32: the same sequence for the same seed on every run. */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CORPUS_SEED = 20260131;

@@ -1,18 +1,7 @@
+import { seededRandom } from '@predlog/test-kit';
 import { uncompress } from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { maxCompressedLength, snappyCompress } from '../../src/internal/snappy-compressor.ts';
-
-/** mulberry32, so a failing input can be reproduced. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function jsonLines(count: number, random: () => number): Buffer {
   const lines: string[] = [];
@@ -38,7 +27,7 @@ function roundTrip(input: Uint8Array): Buffer {
 }
 
 describe('snappyCompress', () => {
-  const random = seeded(42);
+  const random = seededRandom(42);
   const cases: Array<[string, Uint8Array]> = [
     ['empty', new Uint8Array(0)],
     ['one byte', Buffer.from('a')],
@@ -78,7 +67,7 @@ describe('snappyCompress', () => {
   });
 
   it('compresses JSON log lines (random numbers included) to under 60%', () => {
-    const input = jsonLines(2000, seeded(7));
+    const input = jsonLines(2000, seededRandom(7));
     expect(snappyCompress(input).length / input.length).toBeLessThan(0.6);
   });
 });

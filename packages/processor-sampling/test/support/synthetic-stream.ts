@@ -1,15 +1,4 @@
-/** mulberry32: a small seeded generator, so every run sees the same stream. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+import { seededRandom } from '@predlog/test-kit';
 export interface SyntheticStream {
   requestIds: string[];
   scores: Float64Array;

@@ -1,17 +1,6 @@
+import { seededRandom } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import { FingerprintMap, keyFingerprint } from '../../src/internal/fingerprint-map.ts';
-
-/** mulberry32: a seeded generator, so the randomised test is the same every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('keyFingerprint', () => {
   it('is a non-zero 53-bit integer, stable per key, distinct across 100,000 request ids', () => {
@@ -39,7 +28,7 @@ describe('FingerprintMap', () => {
   });
 
   it('agrees with a plain Map through colliding probe runs, wrap-around and deletions', () => {
-    const random = seeded(7);
+    const random = seededRandom(7);
     const maxEntries = 8;
     const map = new FingerprintMap<number>(maxEntries);
     const model = new Map<number, number>();

@@ -1,8 +1,6 @@
+import { GraceSpill, type KeyJoinSettings, type SpillCounts } from './grace-spill.ts';
 import { KeyIndex } from './key-index.ts';
-import type { KeyJoinSettings } from './request-key-join.ts';
-import { type Side, SpillPartitions } from './spill-partitions.ts';
-
-const MAX_DEPTH = 4;
+import type { Side, SpillPartitions } from './spill-partitions.ts';
 
 /** A spilled record: key, weight, its values (NaN written as null). */
 type SpillLine = [key: string, weight: number, values: Array<number | null>];
@@ -11,7 +9,7 @@ export interface PairJoinCounts {
   pairs: number;
   /** Records of each side (0 champion, 1 challenger) left without a partner. */
   unpaired: [number, number];
-  spill: { partitions: number; levels: number; bytes: number } | null;
+  spill: SpillCounts | null;
 }
 
 /** What a record carries into the join: a fixed number of values (NaN for none). */
@@ -103,9 +101,7 @@ export class PairJoin {
   private readonly width: number;
   private readonly emit: (champion: PairValues, challenger: PairValues, weight: number) => void;
   private epoch: EpochTable;
-  private spill: SpillPartitions | undefined;
-  private levels = 0;
-  private spillBytes = 0;
+  private spill: GraceSpill | undefined;
   readonly counts: PairJoinCounts = { pairs: 0, unpaired: [0, 0], spill: null };
 
   constructor(
@@ -146,16 +142,11 @@ export class PairJoin {
       this.epoch = new EpochTable(this.width);
       return;
     }
-    try {
+    this.counts.spill = await spill.joinAll(
+      (files, partition, maySplit) => this.joinPartition(files, partition, maySplit),
       // Records still waiting may pair with ones spilled earlier: all meet in the partitions.
-      await this.spillWaiting();
-      await spill.flush();
-      this.spillBytes += spill.bytesWritten;
-      for (let p = 0; p < spill.partitions; p++) await this.joinPartition(spill, p, 1);
-    } finally {
-      await spill.remove();
-    }
-    this.counts.spill = { partitions: spill.partitions, levels: this.levels, bytes: this.spillBytes };
+      () => this.spillWaiting(),
+    );
   }
 
   async abort(): Promise<void> {
@@ -169,18 +160,15 @@ export class PairJoin {
 
   /** Moves the waiting records to the partition files, synchronously (the writes finish later). */
   private spillWaiting(): Promise<void> {
-    if (this.spill === undefined) {
-      this.spill = SpillPartitions.create(this.settings.spillDirectory, this.settings.spillPartitions, 0);
-      this.levels = 1;
-    }
-    const spill = this.spill;
+    this.spill ??= new GraceSpill(this.settings);
+    const files = this.spill.files;
     const epoch = this.epoch;
     this.epoch = new EpochTable(this.width);
     const writes: Array<Promise<void>> = [];
     for (let slot = 0; slot < epoch.size; slot++) {
       if (epoch.paired[slot] === 1) continue;
       const key = epoch.index.key(slot);
-      const flushing = spill.write(
+      const flushing = files.write(
         epoch.side[slot] as Side,
         key,
         encode(key, epoch.weight[slot] as number, epoch.view(slot)),
@@ -190,26 +178,28 @@ export class PairJoin {
     return Promise.all(writes).then(() => undefined);
   }
 
-  private async joinPartition(spill: SpillPartitions, partition: number, depth: number): Promise<void> {
+  /** Pairs one spilled partition in memory; false when its champions are over the cap and may be split. */
+  private async joinPartition(
+    files: SpillPartitions,
+    partition: number,
+    maySplit: boolean,
+  ): Promise<boolean> {
     let champions = new EpochTable(this.width);
     let oversized = false;
     let duplicates = 0;
-    await spill.forEach(0, partition, (line) => {
+    await files.forEach(0, partition, (line) => {
       if (oversized) return;
       const { key, weight, values } = decode(line);
       if (champions.index.get(key) !== undefined) duplicates += 1;
       else champions.add(key, 0, weight, values);
-      if (champions.size > this.settings.maxKeysInMemory && depth < MAX_DEPTH) {
+      if (maySplit && champions.size > this.settings.maxKeysInMemory) {
         oversized = true;
         champions = new EpochTable(this.width);
       }
     });
-    if (oversized) {
-      await this.splitPartition(spill, partition, depth);
-      return;
-    }
+    if (oversized) return false;
     this.counts.unpaired[0] += duplicates;
-    await spill.forEach(1, partition, (line) => {
+    await files.forEach(1, partition, (line) => {
       const { key, values } = decode(line);
       const slot = champions.index.get(key);
       if (slot === undefined || champions.paired[slot] === 1) this.counts.unpaired[1] += 1;
@@ -219,23 +209,6 @@ export class PairJoin {
       }
     });
     this.counts.unpaired[0] += champions.waiting;
-  }
-
-  private async splitPartition(spill: SpillPartitions, partition: number, depth: number): Promise<void> {
-    const sub = SpillPartitions.create(spill.directory, spill.partitions, spill.seed + 1);
-    this.levels = Math.max(this.levels, depth + 1);
-    try {
-      for (const side of [0, 1] as Side[]) {
-        // The key is the first element of every spilled line.
-        await spill.forEach(side, partition, (line) =>
-          sub.write(side, (JSON.parse(line) as [string])[0], line),
-        );
-      }
-      await sub.flush();
-      this.spillBytes += sub.bytesWritten;
-      for (let p = 0; p < sub.partitions; p++) await this.joinPartition(sub, p, depth + 1);
-    } finally {
-      await sub.remove();
-    }
+    return true;
   }
 }

@@ -1,22 +1,11 @@
 import type { StoredRecord } from '@predlog/schema';
 import type { GroundTruth } from '../ground-truth.ts';
-import { KeyFilter } from './key-filter.ts';
+import type { KeyJoinSettings, SpillCounts } from './grace-spill.ts';
+import { decodeLabel, LabelSpill, type ProbeLine, type Project } from './label-spill.ts';
 import { LabelTable } from './label-table.ts';
-import { type Side, SpillPartitions } from './spill-partitions.ts';
-
-/** Re-partitioning levels before a partition that is still too large is loaded whole (one hot key). */
-const MAX_DEPTH = 4;
-
-export interface KeyJoinSettings {
-  readonly maxKeysInMemory: number;
-  readonly spillPartitions: number;
-  readonly spillDirectory?: string | undefined;
-}
+import type { SpillPartitions } from './spill-partitions.ts';
 
 export type Emit<P> = (payload: P, truth: GroundTruth, weight: number) => void | Promise<void>;
-
-/** What a join keeps of a prediction (in memory or spilled as JSON). */
-export type Project<P> = (record: StoredRecord, weight: number) => P;
 
 export interface KeyJoinCounts {
   duplicates: number;
@@ -24,35 +13,7 @@ export interface KeyJoinCounts {
   matched: number;
   pairs: number;
   pairsWeight: number;
-  spill: { partitions: number; levels: number; bytes: number } | null;
-}
-
-type ProbeLine<P> = [key: string, timeMs: number, weight: number, payload: P];
-/** A spilled label: key, time (null for none), label, value. */
-type LabelLine = [
-  key: string,
-  timeMs: number | null,
-  label: GroundTruth['label'] | null,
-  value: number | null,
-];
-
-export function encodeLabel(key: string, truth: GroundTruth): string {
-  const line: LabelLine = [
-    key,
-    Number.isFinite(truth.timeMs) ? truth.timeMs : null,
-    truth.label ?? null,
-    truth.value ?? null,
-  ];
-  return JSON.stringify(line);
-}
-
-export function decodeLabel(text: string, keyField: 'requestId' | 'entityId'): [string, GroundTruth] {
-  const [key, timeMs, label, value] = JSON.parse(text) as LabelLine;
-  const truth: GroundTruth = { timeMs: timeMs ?? Number.NaN };
-  truth[keyField] = key;
-  if (label !== null) truth.label = label;
-  if (value !== null) truth.value = value;
-  return [key, truth];
+  spill: SpillCounts | null;
 }
 
 /**
@@ -69,11 +30,7 @@ export class RequestKeyJoin<P> {
   private readonly project: Project<P>;
   private readonly emit: Emit<P>;
   private labels = new LabelTable();
-  private spill: SpillPartitions | undefined;
-  /** Keys of every label, from the moment the join spills: predictions without a label stay off disk. */
-  private filter: KeyFilter | undefined;
-  private levels = 0;
-  private spillBytes = 0;
+  private spill: LabelSpill<P> | undefined;
   readonly counts: KeyJoinCounts = { duplicates: 0, matched: 0, pairs: 0, pairsWeight: 0, spill: null };
 
   constructor(settings: KeyJoinSettings, project: Project<P>, emit: Emit<P>) {
@@ -84,11 +41,7 @@ export class RequestKeyJoin<P> {
 
   /** Adds one label; returns a promise only when a spill file is being written. */
   addLabel(key: string, truth: GroundTruth): void | Promise<void> {
-    if (this.spill !== undefined) {
-      const hash = this.spill.hash(key);
-      this.filter?.add(hash);
-      return this.spill.writeHashed(0, hash, encodeLabel(key, truth));
-    }
+    if (this.spill !== undefined) return this.spill.addLabel(key, truth);
     if (!this.labels.put(key, truth)) this.counts.duplicates += 1;
     return this.labels.size > this.settings.maxKeysInMemory ? this.startSpilling() : undefined;
   }
@@ -98,34 +51,22 @@ export class RequestKeyJoin<P> {
    * something to wait for (spill files far behind, an emit that writes).
    */
   addPrediction(key: string, weight: number, record: StoredRecord): void | Promise<void> {
-    if (this.spill === undefined) {
-      const slot = this.labels.slot(key);
-      return slot === undefined
-        ? undefined
-        : this.pair(this.labels, slot, key, this.project(record, weight), weight);
-    }
-    const hash = this.spill.hash(key);
-    if (this.filter !== undefined && !this.filter.mightContain(hash)) return undefined;
-    const line: ProbeLine<P> = [key, 0, weight, this.project(record, weight)];
-    return this.spill.writeHashed(1, hash, JSON.stringify(line));
+    if (this.spill !== undefined) return this.spill.addPrediction(key, 0, weight, record);
+    const slot = this.labels.slot(key);
+    return slot === undefined
+      ? undefined
+      : this.pair(this.labels, slot, key, this.project(record, weight), weight);
   }
 
   async finish(): Promise<void> {
-    const spill = this.spill;
-    if (spill === undefined) {
+    if (this.spill === undefined) {
       this.counts.matched += this.labels.matchedCount();
       this.labels = new LabelTable();
       return;
     }
-    try {
-      await spill.flush();
-      this.spillBytes += spill.bytesWritten;
-      for (let p = 0; p < spill.partitions; p++) await this.joinPartition(spill, p, 1);
-    } finally {
-      await spill.remove();
-      this.filter = undefined;
-    }
-    this.counts.spill = { partitions: spill.partitions, levels: this.levels, bytes: this.spillBytes };
+    this.counts.spill = await this.spill.joinAll((files, partition, maySplit) =>
+      this.joinPartition(files, partition, maySplit),
+    );
   }
 
   /** Removes spill files after an error part-way (finish() removes them otherwise). */
@@ -148,61 +89,43 @@ export class RequestKeyJoin<P> {
 
   /** Moves the labels in memory to the partition files, synchronously (the writes finish later). */
   private startSpilling(): Promise<void> {
-    const spill = SpillPartitions.create(this.settings.spillDirectory, this.settings.spillPartitions, 0);
+    const spill = new LabelSpill(this.settings, this.project);
     this.spill = spill;
-    this.filter = new KeyFilter();
-    this.levels = 1;
     const writes: Array<Promise<void>> = [];
     for (const [key, slot] of this.labels.keys()) {
-      this.filter.add(spill.hash(key));
-      const flushing = spill.write(0, key, encodeLabel(key, this.labels.truth(slot, key, 'requestId')));
+      const flushing = spill.addLabel(key, this.labels.truth(slot, key, 'requestId'));
       if (flushing !== undefined) writes.push(flushing);
     }
     this.labels = new LabelTable();
     return Promise.all(writes).then(() => undefined);
   }
 
-  private async joinPartition(spill: SpillPartitions, partition: number, depth: number): Promise<void> {
+  /** Joins one spilled partition in memory; false when its labels are over the cap and may be split. */
+  private async joinPartition(
+    files: SpillPartitions,
+    partition: number,
+    maySplit: boolean,
+  ): Promise<boolean> {
     let labels = new LabelTable();
     let duplicates = 0;
     let oversized = false;
-    await spill.forEach(0, partition, (line) => {
+    await files.forEach(0, partition, (line) => {
       if (oversized) return;
       const [key, truth] = decodeLabel(line, 'requestId');
       if (!labels.put(key, truth)) duplicates += 1;
-      if (labels.size > this.settings.maxKeysInMemory && depth < MAX_DEPTH) {
+      if (maySplit && labels.size > this.settings.maxKeysInMemory) {
         oversized = true;
         labels = new LabelTable();
       }
     });
-    if (oversized) {
-      await this.splitPartition(spill, partition, depth);
-      return;
-    }
+    if (oversized) return false;
     this.counts.duplicates += duplicates;
-    await spill.forEach(1, partition, (line) => {
+    await files.forEach(1, partition, (line) => {
       const [key, , weight, payload] = JSON.parse(line) as ProbeLine<P>;
       const slot = labels.slot(key);
       return slot === undefined ? undefined : this.pair(labels, slot, key, payload, weight);
     });
     this.counts.matched += labels.matchedCount();
-  }
-
-  private async splitPartition(spill: SpillPartitions, partition: number, depth: number): Promise<void> {
-    const sub = SpillPartitions.create(spill.directory, spill.partitions, spill.seed + 1);
-    this.levels = Math.max(this.levels, depth + 1);
-    try {
-      for (const side of [0, 1] as Side[]) {
-        // The key is the first element of every spilled line.
-        await spill.forEach(side, partition, (line) =>
-          sub.write(side, (JSON.parse(line) as [string])[0], line),
-        );
-      }
-      await sub.flush();
-      this.spillBytes += sub.bytesWritten;
-      for (let p = 0; p < sub.partitions; p++) await this.joinPartition(sub, p, depth + 1);
-    } finally {
-      await sub.remove();
-    }
+    return true;
   }
 }

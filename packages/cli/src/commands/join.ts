@@ -18,6 +18,7 @@ import {
 } from '../internal/analytics-arguments.ts';
 import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
 import { joinSummaryLines, matchRateWarning, readWarning } from '../internal/join-summary.ts';
+import { LineWriter } from '../internal/line-writer.ts';
 import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 export const joinCommand: Command = {
@@ -65,14 +66,14 @@ Examples:
       const opened = once(out, 'open');
       out.on('error', () => undefined);
       await opened;
+      const writer = new LineWriter(out);
       try {
         return await analytics.join(selection, labels, async (record, truth) => {
           const groundTruth: Record<string, unknown> = {};
           if (truth.label !== undefined) groundTruth.label = truth.label;
           if (truth.value !== undefined) groundTruth.value = truth.value;
           if (Number.isFinite(truth.timeMs)) groundTruth.timestamp = new Date(truth.timeMs).toISOString();
-          if (!out.write(`${JSON.stringify({ ...record, ground_truth: groundTruth })}\n`))
-            await once(out, 'drain');
+          await writer.write(`${JSON.stringify({ ...record, ground_truth: groundTruth })}\n`);
         });
       } finally {
         out.end();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Attributes, SeverityNumber } from '@opentelemetry/api';
 import type { ModelIdentity, PredictionInput } from '@predlog/core';
+import { FEATURE_NAMES, type FeatureVector } from '@predlog/example-fraud-service/features';
 
 /**
  * The demo record of issue 2: one card-payment fraud prediction, about 1 KB as JSON, with the 23
@@ -15,34 +16,10 @@ export const DEMO_SERVICE = 'fraud-service';
 export const DEMO_SERVING_NODE = 'fraud-service-7f9c6d5b8-x2k4p';
 export const DEMO_THRESHOLD = 0.5;
 
-/** The 23 model inputs, named as in examples/fraud-service. */
-export const FEATURE_NAMES = [
-  'log_amount',
-  'amount_vs_avg_30d',
-  'hour_sin',
-  'hour_cos',
-  'is_night',
-  'is_weekend',
-  'is_foreign',
-  'card_present',
-  'is_ecommerce',
-  'is_manual_entry',
-  'currency_mismatch',
-  'ip_country_mismatch',
-  'txn_count_1h',
-  'txn_count_24h',
-  'distance_from_home_km',
-  'account_age_days',
-  'device_trust_score',
-  'is_new_device',
-  'email_mismatch',
-  'merchant_risk_high',
-  'merchant_risk_medium',
-  'merchant_risk_low',
-  'is_round_amount',
-] as const;
+/** The 23 model inputs, the example's own list (the record's features are the model's). */
+export { FEATURE_NAMES };
 
-export type DemoFeatures = Record<(typeof FEATURE_NAMES)[number], number>;
+export type DemoFeatures = FeatureVector;
 
 /** The authorisation request as the gateway sends it: 10 fields, personal data included on purpose. */
 export interface DemoRawInput {

@@ -69,7 +69,7 @@ export interface PredlogConfig {
   unused: string[];
 }
 
-type Env = Record<string, string | undefined>;
+type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads, substitutes and validates a YAML or JSON config file. Throws `ConfigError`. */
 export async function loadConfigFile(
@@ -320,16 +320,22 @@ function checkAgainst(
 ): unknown {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = (keyPath: readonly PropertyKey[], message: string, atKey?: string) =>
-    addIssue(issues, ctx, keyPath, message, atKey);
   for (const zi of parsed.error.issues) {
     const keyPath = [...base, ...zi.path];
     if (zi.code === 'unrecognized_keys') {
       for (const key of zi.keys)
-        issue([...keyPath, key], `unknown key${suggest(key, knownKeys(schema, zi.path))}`, key);
+        addIssue(
+          issues,
+          ctx,
+          [...keyPath, key],
+          `unknown key${suggest(key, knownKeys(schema, zi.path))}`,
+          key,
+        );
       continue;
     }
-    issue(
+    addIssue(
+      issues,
+      ctx,
       keyPath,
       describeZodIssue(
         zi,

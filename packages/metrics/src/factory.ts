@@ -37,9 +37,8 @@ async function resolveMetricsConfig(options: CreateModelMetricsOptions): Promise
   if (options.configFile !== undefined) {
     if (options.config !== undefined)
       throw new TypeError('createModelMetrics: give config or configFile, not both');
-    const env = (options.env ?? process.env) as Record<string, string | undefined>;
     return (
-      (await loadConfigSection(options.configFile, 'metrics', metricsConfigSchema, env)) ??
+      (await loadConfigSection(options.configFile, 'metrics', metricsConfigSchema, options.env)) ??
       metricsConfigSchema.parse({})
     );
   }

@@ -42,7 +42,7 @@ Example:
     // is checked too, so one run shows every problem.
     if (!issues.some((issue) => issue.path === '')) {
       try {
-        metrics = await loadConfigSection(absolute, 'metrics', metricsConfigSchema, { ...io.env });
+        metrics = await loadConfigSection(absolute, 'metrics', metricsConfigSchema, io.env);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         issues.push(...error.issues);

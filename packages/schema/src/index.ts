@@ -37,6 +37,14 @@ export {
 } from './records.ts';
 export { type SafeJson, stringifyRecord } from './safe-json.ts';
 export {
+  flatCopy,
+  MAX_GROUP_BACKOFF,
+  MAX_GROUP_CHARS,
+  MAX_TOKEN_BACKOFF,
+  safeCut,
+  safeCutLength,
+} from './safe-text-cut.ts';
+export {
   checkSchemaEvolution,
   type EvolutionFinding,
   type EvolutionFindingKind,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type CliIo, type Command, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './command.ts';
+import { didYouMean } from './internal/name-suggestion.ts';
 
 /**
  * A command as `predlog --help` lists it. Its module (and the exporters, processors and analytics
@@ -153,11 +154,28 @@ function findCommand(argv: readonly string[]): Found {
   if (oneWord !== undefined) return { entry: oneWord, args: argv.slice(1) };
   const group = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name);
   if (group.length > 0) {
-    const what = second === undefined ? 'needs a subcommand' : `has no subcommand '${second}'`;
+    const subcommands = group.map((name) => name.slice(first.length + 1));
+    const what =
+      second === undefined
+        ? 'needs a subcommand'
+        : `has no subcommand '${second}'${didYouMean(second, subcommands)}`;
     return { entry: undefined, error: `'${first}' ${what}; use one of: ${group.join(', ')}` };
   }
-  if (first.startsWith('-')) return { entry: undefined, error: `unknown option '${first}'` };
-  return { entry: undefined, error: `unknown command '${first}'` };
+  if (first.startsWith('-')) {
+    const hint = didYouMean(first, ['--help', '--version']);
+    return { entry: undefined, error: `unknown option '${first}'${hint}` };
+  }
+  // Both words are tried so a mistyped two-word command (`sampling simlate`) is found too.
+  const twoWordNames = COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name);
+  const hint =
+    (second === undefined ? '' : didYouMean(`${first} ${second}`, twoWordNames)) ||
+    didYouMean(first, commandWords());
+  return { entry: undefined, error: `unknown command '${first}'${hint}` };
+}
+
+/** The first words of every command, once each: `validate`, `schema`, `sampling`, ... */
+function commandWords(): string[] {
+  return [...new Set(COMMANDS.map((c) => c.name.split(' ')[0] ?? c.name))];
 }
 
 /** `--help` or `-h` anywhere before a `--` terminator. */

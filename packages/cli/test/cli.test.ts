@@ -83,3 +83,29 @@ describe('runCli', () => {
     expect(stderr).toContain('cannot read --help');
   });
 });
+
+describe('mistakes on the command line', () => {
+  it('suggests the command meant by a typo, and exits 2', async () => {
+    const { code, stderr } = await run('qurey', 'logs');
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown command 'qurey'; did you mean 'query'?");
+  });
+
+  it('suggests a mistyped two-word command and subcommand', async () => {
+    expect((await run('sampling', 'simlate')).stderr).toContain("did you mean 'simulate'?");
+    expect((await run('smapling', 'simulate')).stderr).toContain("did you mean 'sampling simulate'?");
+  });
+
+  it('suggests the flag meant by a typo', async () => {
+    const { code, stderr } = await run('query', 'logs', '--limt', '3');
+    expect(code).toBe(2);
+    expect(stderr).toContain("Unknown option '--limt'; did you mean '--limit'?");
+  });
+
+  it('says what a negative number is wrong for, instead of "ambiguous"', async () => {
+    const { code, stderr } = await run('query', 'logs', '--model', 'm', '--limit', '-3');
+    expect(code).toBe(2);
+    expect(stderr).not.toContain('ambiguous');
+    expect(stderr).toContain("--limit must be a positive whole number (got '-3')");
+  });
+});

@@ -1,4 +1,5 @@
 import type { StoredRecord } from '@predlog/schema';
+import { humanNumber } from './human-number.ts';
 
 /**
  * The human view of a stored record for `predlog query`: what the model saw and what it decided.
@@ -120,11 +121,12 @@ function json(value: unknown): string | undefined {
 }
 
 function scalar(value: unknown): string | undefined {
-  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : json(value);
+  if (typeof value === 'number') return humanNumber(value);
+  return typeof value === 'boolean' ? String(value) : json(value);
 }
 
 function unit(value: unknown, suffix: string): string | undefined {
-  return typeof value === 'number' ? `${value} ${suffix}` : json(value);
+  return typeof value === 'number' ? `${humanNumber(value)} ${suffix}` : json(value);
 }
 
 function modelOf(record: StoredRecord): string | undefined {
@@ -178,7 +180,9 @@ function explanationText(explanation: unknown): string | undefined {
       if (entry === null || typeof entry !== 'object') return json(entry);
       const { feature, contribution, value } = entry as Record<string, unknown>;
       const signed =
-        typeof contribution === 'number' && contribution >= 0 ? `+${contribution}` : scalar(contribution);
+        typeof contribution === 'number' && contribution >= 0
+          ? `+${humanNumber(contribution)}`
+          : scalar(contribution);
       return [plain(feature), signed, value === undefined ? undefined : `(${json(value)})`]
         .filter((part) => part !== undefined)
         .join(' ');

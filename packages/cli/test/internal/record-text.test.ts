@@ -2,6 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { formatRecord } from '../../src/internal/record-text.ts';
 
 describe('formatRecord', () => {
+  it('rounds figures for people and keeps what the model saw as logged', () => {
+    const text = formatRecord({
+      event: 'ml.prediction',
+      timestamp: '2026-01-31T12:00:00.123Z',
+      request_id: 'req-1',
+      model_name: 'fraud',
+      input_features: { amount: 129.50000000000003 },
+      score: 0.912345678,
+      latency_ms: 2.0660780000000614,
+    });
+    expect(text).toContain('latency       2.066 ms');
+    expect(text).toContain('score 0.9123');
+    expect(text).toContain('amount=129.50000000000003');
+  });
+
   it('lays a prediction out as what the model saw and what it decided', () => {
     const text = formatRecord({
       event: 'ml.prediction',

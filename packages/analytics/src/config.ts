@@ -13,6 +13,11 @@ const sketchSchema = z.strictObject({
     .default(0.01),
   /** Buckets per sign; past this the smallest magnitudes are merged (the bound then fails for them). */
   maxBuckets: z.number().int(positiveInt).min(64, 'must be at least 64').default(2048),
+  /**
+   * Distinct numbers per value kept exactly (with their weights): while a feature has at most this
+   * many, its percentiles are exact and drift can compare it value by value. 0 keeps none.
+   */
+  exactValues: z.number().int('must be a whole number').min(0).max(1024, 'must be at most 1024').default(64),
 });
 
 const joinSchema = z.strictObject({

@@ -23,6 +23,12 @@ export interface ValueSummary {
   p50: number | null;
   p75: number | null;
   p95: number | null;
+  /**
+   * True when p5…p95 are exact: the value had at most `sketch.exactValues` distinct numbers, each
+   * kept with its weight. False: DDSketch estimates within ±α·|value| (whole numbers are snapped to
+   * the integer their bucket holds, exact while buckets are narrower than 1).
+   */
+  exactPercentiles: boolean;
   /** Text and boolean values: the most frequent, with their share of the weight (at most 10). */
   top?: Array<{ value: string; share: number }>;
 }
@@ -72,6 +78,7 @@ export function summariseValue(profile: FeatureProfile): ValueSummary {
     p50: null,
     p75: null,
     p95: null,
+    exactPercentiles: has && profile.sketch.isExact,
   };
   if (has) for (const [key, q] of QUANTILES) summary[key] = profile.sketch.quantile(q);
   if (profile.categoricalWeight > 0 && total > 0) {

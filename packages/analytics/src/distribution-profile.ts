@@ -40,7 +40,7 @@ export class FeatureProfile {
   private readonly maxCategories: number;
 
   constructor(sketch: SketchConfig, maxCategories: number) {
-    this.sketch = new QuantileSketch(sketch.relativeAccuracy, sketch.maxBuckets);
+    this.sketch = new QuantileSketch(sketch.relativeAccuracy, sketch.maxBuckets, sketch.exactValues);
     this.maxCategories = maxCategories;
   }
 
@@ -98,7 +98,9 @@ export class FeatureProfile {
 
   static fromJSON(json: FeatureProfileJson, options: ProfileOptions): FeatureProfile {
     const profile = new FeatureProfile(options.sketch, options.maxCategories);
-    profile.sketch.merge(QuantileSketch.fromJSON(json.numeric, options.sketch.maxBuckets));
+    profile.sketch.merge(
+      QuantileSketch.fromJSON(json.numeric, options.sketch.maxBuckets, options.sketch.exactValues),
+    );
     profile.moments.merge(WeightedMoments.fromJSON(json.moments));
     for (const [category, weight] of Object.entries(json.categories)) profile.addCategory(category, weight);
     profile.other += json.other;

@@ -240,7 +240,10 @@ export function compareProfiles(
 
 /** A feature no current record has: all of the current weight is missing. */
 function absentFeature(like: FeatureProfile, missingWeight: number): FeatureProfile {
-  const absent = new FeatureProfile({ relativeAccuracy: like.sketch.alpha, maxBuckets: 64 }, 1);
+  const absent = new FeatureProfile(
+    { relativeAccuracy: like.sketch.alpha, maxBuckets: 64, exactValues: 0 },
+    1,
+  );
   absent.addMissing(missingWeight);
   return absent;
 }

@@ -24,6 +24,13 @@ export interface QuantileSketchJson {
   negative: { offset: number; counts: number[] };
   /** True when buckets were merged to stay under the cap; the bound then fails for the smallest magnitudes. */
   collapsed?: boolean;
+  /**
+   * Every distinct value with its weight, ascending, while there are at most `exactValues` of them
+   * (absent past that, or when the sketch keeps none): quantiles are then exact.
+   */
+  exact?: Array<[value: number, weight: number]>;
+  /** True when every value added was a whole number (absent: not known to be). */
+  integers?: boolean;
 }
 
 /** One sketch bucket in value order: `key` orders buckets across sketches of the same α. */
@@ -43,6 +50,13 @@ export interface SketchBucket {
  *
  * The exact weighted quantile here is the smallest x whose cumulative weight reaches q·W (q > 0),
  * the minimum for q = 0.
+ *
+ * Discrete data is answered exactly. With `exactValues` > 0 the sketch also keeps each distinct value
+ * and its weight until there are more than `exactValues` of them (then it drops them for good):
+ * while they are kept, every quantile is the exact one (a binary flag's median is 1, not the bucket
+ * midpoint 0.990). Past that, when every value was a whole number, an answer whose bucket holds a
+ * single integer is that integer (exact: a count of 2 reads 2, not 1.994; at α = 0.01 buckets are
+ * narrower than 1 up to about 50), and otherwise the midpoint as usual.
  */
 export class QuantileSketch {
   readonly alpha: number;
@@ -56,14 +70,21 @@ export class QuantileSketch {
   private weightSquares = 0;
   private minValue = Number.POSITIVE_INFINITY;
   private maxValue = Number.NEGATIVE_INFINITY;
+  private readonly exactCap: number;
+  /** Weight per distinct value while there are at most `exactCap`; null past that (or with a cap of 0). */
+  private exact: Map<number, number> | null;
+  /** Every value so far was a whole number (true while empty). */
+  private integers = true;
 
-  constructor(alpha = 0.01, maxBuckets = 2048) {
+  constructor(alpha = 0.01, maxBuckets = 2048, exactValues = 0) {
     if (!(alpha > 0 && alpha < 1)) throw new RangeError('alpha must be between 0 and 1');
     this.alpha = alpha;
     this.gamma = (1 + alpha) / (1 - alpha);
     this.multiplier = 1 / Math.log(this.gamma);
     this.positive = new BucketStore(maxBuckets);
     this.negative = new BucketStore(maxBuckets);
+    this.exactCap = Math.max(0, Math.floor(exactValues));
+    this.exact = this.exactCap > 0 ? new Map() : null;
   }
 
   /** Records added. */
@@ -91,6 +112,20 @@ export class QuantileSketch {
     return this.positive.collapsed || this.negative.collapsed;
   }
 
+  /** True while quantiles are exact: every distinct value is kept (at most `exactValues` of them). */
+  get isExact(): boolean {
+    return this.exact !== null;
+  }
+
+  /**
+   * The distinct values and their weights, ascending, while they are kept (at most `exactValues`);
+   * null past that or for a sketch that keeps none.
+   */
+  exactValues(): Array<[value: number, weight: number]> | null {
+    if (this.exact === null) return null;
+    return [...this.exact].sort((a, b) => a[0] - b[0]);
+  }
+
   /** Adds a finite value with a positive weight; anything else is ignored (returns false). */
   add(value: number, weight = 1): boolean {
     if (!Number.isFinite(value) || !(weight > 0) || weight === Number.POSITIVE_INFINITY) return false;
@@ -106,12 +141,32 @@ export class QuantileSketch {
     this.weightSquares += weight * weight;
     if (value < this.minValue) this.minValue = value;
     if (value > this.maxValue) this.maxValue = value;
+    if (this.integers && !Number.isInteger(value)) this.integers = false;
+    if (this.exact !== null) this.addExact(value, weight);
     return true;
+  }
+
+  private addExact(value: number, weight: number): void {
+    const exact = this.exact as Map<number, number>;
+    // -0 and 0 are one value (a Map already treats them so); keep the key that prints as 0.
+    const key = value === 0 ? 0 : value;
+    const known = exact.get(key);
+    if (known !== undefined) exact.set(key, known + weight);
+    else if (exact.size < this.exactCap) exact.set(key, weight);
+    // One value too many: the data is not discrete enough, and the sketch answers from now on.
+    else this.exact = null;
   }
 
   /** Adds another sketch's content; both must have the same α. */
   merge(other: QuantileSketch): void {
     if (other.alpha !== this.alpha) throw new RangeError('cannot merge sketches of different accuracy');
+    if (other.records > 0) {
+      if (!other.integers) this.integers = false;
+      if (this.exact !== null) {
+        if (other.exact === null) this.exact = null;
+        else for (const [value, weight] of other.exact) if (this.exact !== null) this.addExact(value, weight);
+      }
+    }
     this.positive.mergeFrom(other.positive);
     this.negative.mergeFrom(other.negative);
     this.zero += other.zero;
@@ -127,20 +182,40 @@ export class QuantileSketch {
     if (this.weight === 0 || !(q >= 0 && q <= 1)) return Number.NaN;
     if (q === 0) return this.minValue;
     if (q === 1) return this.maxValue;
-    const target = q * this.weight;
+    // Sums of float weights may miss q·W by an ulp or so; a relative slack keeps "reaches" honest.
+    const target = q * this.weight * (1 - 1e-12);
     let cumulative = 0;
+    if (this.exact !== null) {
+      for (const [value, weight] of this.exactValues() as Array<[number, number]>) {
+        cumulative += weight;
+        if (cumulative >= target) return value;
+      }
+      return this.maxValue;
+    }
     for (let i = this.negative.maxIndex; i >= this.negative.minIndex; i--) {
       cumulative += this.negative.weightAt(i);
-      if (cumulative >= target) return this.clamp(-this.representative(i));
+      if (cumulative >= target) return this.clamp(-this.bucketAnswer(i));
     }
     cumulative += this.zero;
     if (cumulative >= target) return this.clamp(0);
     for (let i = this.positive.minIndex; i <= this.positive.maxIndex; i++) {
       cumulative += this.positive.weightAt(i);
-      if (cumulative >= target) return this.clamp(this.representative(i));
+      if (cumulative >= target) return this.clamp(this.bucketAnswer(i));
     }
     // Rounding left the last bucket a hair short of q·W.
     return this.maxValue;
+  }
+
+  /**
+   * The magnitude a bucket (γ^(i−1), γ^i] answers with: its midpoint, or, when every value was a
+   * whole number and the bucket holds a single integer, that integer (then exact). A bucket holding
+   * several integers keeps the midpoint: rounding it could leave the ±α bound.
+   */
+  private bucketAnswer(index: number): number {
+    const middle = this.representative(index);
+    if (!this.integers) return middle;
+    const first = Math.floor(this.gamma ** (index - 1)) + 1;
+    return first === Math.floor(this.gamma ** index) ? first : middle;
   }
 
   /** Non-empty buckets in ascending value order. */
@@ -185,11 +260,26 @@ export class QuantileSketch {
       negative: this.negative.toJSON(),
     };
     if (this.collapsed) json.collapsed = true;
+    const exact = this.exactValues();
+    if (exact !== null) json.exact = exact;
+    if (this.integers && this.records > 0) json.integers = true;
     return json;
   }
 
-  static fromJSON(json: QuantileSketchJson, maxBuckets = 2048): QuantileSketch {
-    const sketch = new QuantileSketch(json.alpha, maxBuckets);
+  /**
+   * A sketch from its JSON. Exact values are kept when the JSON has them and they fit `exactValues`;
+   * a JSON without them (written by a version that kept none) answers from its buckets.
+   */
+  static fromJSON(json: QuantileSketchJson, maxBuckets = 2048, exactValues = 0): QuantileSketch {
+    const sketch = new QuantileSketch(json.alpha, maxBuckets, exactValues);
+    if (json.n > 0) {
+      sketch.integers = json.integers === true;
+      if (sketch.exact !== null) {
+        if (json.exact === undefined) sketch.exact = null;
+        else
+          for (const [value, weight] of json.exact) if (sketch.exact !== null) sketch.addExact(value, weight);
+      }
+    }
     sketch.positive.mergeFrom(BucketStore.fromJSON(json.positive, maxBuckets));
     sketch.negative.mergeFrom(BucketStore.fromJSON(json.negative, maxBuckets));
     if (json.collapsed === true) sketch.positive.collapsed = true;
@@ -229,6 +319,17 @@ export function isQuantileSketchJson(value: unknown): value is QuantileSketchJso
     v.alpha < 1 &&
     ['n', 'w', 'w2', 'min', 'max', 'zero'].every((k) => typeof v[k] === 'number') &&
     store(v.positive) &&
-    store(v.negative)
+    store(v.negative) &&
+    (v.exact === undefined ||
+      (Array.isArray(v.exact) &&
+        (v.exact as unknown[]).every(
+          (pair) =>
+            Array.isArray(pair) &&
+            pair.length === 2 &&
+            Number.isFinite(pair[0]) &&
+            typeof pair[1] === 'number' &&
+            pair[1] > 0,
+        ))) &&
+    (v.integers === undefined || typeof v.integers === 'boolean')
   );
 }

@@ -83,12 +83,12 @@ export async function shadowReport(options: ShadowOptions): Promise<ShadowReport
   const rules = new DecisionRules(config.classification);
   const alpha = config.sketch.relativeAccuracy;
   const scores: [QuantileSketch, QuantileSketch] = [
-    new QuantileSketch(alpha, config.sketch.maxBuckets),
-    new QuantileSketch(alpha, config.sketch.maxBuckets),
+    new QuantileSketch(alpha, config.sketch.maxBuckets, config.sketch.exactValues),
+    new QuantileSketch(alpha, config.sketch.maxBuckets, config.sketch.exactValues),
   ];
   const latency: [QuantileSketch, QuantileSketch] = [
-    new QuantileSketch(alpha, config.sketch.maxBuckets),
-    new QuantileSketch(alpha, config.sketch.maxBuckets),
+    new QuantileSketch(alpha, config.sketch.maxBuckets, config.sketch.exactValues),
+    new QuantileSketch(alpha, config.sketch.maxBuckets, config.sketch.exactValues),
   ];
   const latencySum = [0, 0];
   const latencyWeight = [0, 0];

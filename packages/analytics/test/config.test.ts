@@ -5,7 +5,7 @@ import { analyticsConfigSchema } from '../src/index.ts';
 describe('analyticsConfigSchema', () => {
   it('holds every default', () => {
     expect(analyticsConfigSchema.parse({})).toEqual({
-      sketch: { relativeAccuracy: 0.01, maxBuckets: 2048 },
+      sketch: { relativeAccuracy: 0.01, maxBuckets: 2048, exactValues: 64 },
       join: {
         on: 'request_id',
         windowMs: 86_400_000,

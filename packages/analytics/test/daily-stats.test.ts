@@ -90,6 +90,9 @@ describe('computeDailyStats', () => {
     expect(second?.records).toBe(10);
     expect(second?.weight).toBe(30);
     expect(second?.features.x?.mean).toBeCloseTo(5.5, 12);
+    // Ten distinct values are kept exactly: the percentiles are the exact ones, not bucket midpoints.
+    expect(second?.features.x).toMatchObject({ exactPercentiles: true, p5: 1, p25: 3, p50: 5, p95: 10 });
+    expect(x?.exactPercentiles).toBe(false);
     expect(third?.features.x).toMatchObject({ count: 1, mean: 7, std: 0, p5: 7, p95: 7 });
     expect(first?.relativeAccuracy).toBe(0.01);
   });

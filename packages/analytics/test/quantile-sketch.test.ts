@@ -152,4 +152,106 @@ describe('QuantileSketch', () => {
       expect(Math.abs(sketch.quantile(q) - exact)).toBeLessThanOrEqual(0.05 * exact * (1 + 1e-9));
     }
   });
+
+  it('answers discrete data exactly while it keeps every distinct value (binary flags, small counts)', () => {
+    const random = new SeededRandom(4);
+    const flags = new QuantileSketch(0.01, 2048, 64);
+    const counts = new QuantileSketch(0.01, 2048, 64);
+    const flagValues: number[] = [];
+    const countValues: number[] = [];
+    const weights: number[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const weight = random.pick([1, 2, 10]);
+      const flag = random.next() < 0.8 ? 1 : 0;
+      const count = Math.floor(random.next() * 4);
+      flags.add(flag, weight);
+      counts.add(count, weight);
+      flagValues.push(flag);
+      countValues.push(count);
+      weights.push(weight);
+    }
+    expect(flags.isExact).toBe(true);
+    expect(flags.exactValues()?.map(([value]) => value)).toEqual([0, 1]);
+    // Bucket midpoints would say 0.9901 for the 1s and 1.994 for a count of 2.
+    expect(flags.quantile(0.5)).toBe(1);
+    expect(counts.quantile(0.5)).toBe(exactQuantile(countValues, weights, 0.5));
+    const exactFlags = exactQuantiles(flagValues, weights);
+    const exactCounts = exactQuantiles(countValues, weights);
+    for (let k = 1; k < 100; k++) {
+      expect(flags.quantile(k / 100)).toBe(exactFlags.get(k));
+      expect(counts.quantile(k / 100)).toBe(exactCounts.get(k));
+    }
+  });
+
+  it('past exactValues distinct values it answers from the buckets, within the bound', () => {
+    const random = new SeededRandom(5);
+    const sketch = new QuantileSketch(0.01, 2048, 64);
+    const values = Array.from({ length: 20_000 }, () => random.normal(10, 3));
+    for (const v of values) sketch.add(v);
+    expect(sketch.isExact).toBe(false);
+    expect(sketch.exactValues()).toBeNull();
+    expect(sketch.toJSON().exact).toBeUndefined();
+    expectWithinBound(
+      sketch,
+      values,
+      values.map(() => 1),
+    );
+  });
+
+  it('whole numbers past the cap: a bucket holding a single integer answers that integer', () => {
+    const random = new SeededRandom(6);
+    const sketch = new QuantileSketch(0.01, 2048, 64);
+    const values: number[] = [];
+    // Counts from 0 to ~400 (far more than 64 distinct), most of them small.
+    for (let i = 0; i < 20_000; i++) values.push(Math.floor(random.next() ** 3 * 400));
+    for (const v of values) sketch.add(v);
+    expect(sketch.isExact).toBe(false);
+    const weights = values.map(() => 1);
+    const exactByPercent = exactQuantiles(values, weights);
+    let exactAnswers = 0;
+    for (let k = 1; k < 100; k++) {
+      const exact = exactByPercent.get(k) as number;
+      const answer = sketch.quantile(k / 100);
+      // A bucket (γ^(i−1), γ^i] spans 2α·x: narrower than 1 below x ≈ 50 at α = 0.01, one integer in it.
+      if (exact < 49) {
+        expect(answer, `p${k}`).toBe(exact);
+        exactAnswers++;
+      } else expect(Math.abs(answer - exact)).toBeLessThanOrEqual(0.01 * exact);
+    }
+    expect(exactAnswers).toBeGreaterThan(30);
+    const two = new QuantileSketch(0.01);
+    two.add(2);
+    two.add(1.5);
+    two.add(2);
+    // Not all whole numbers: the bucket midpoint, within ±1%, as before.
+    expect(two.quantile(0.9)).toBeCloseTo(1.9939, 3);
+  });
+
+  it('exact values merge exactly, survive JSON, and a JSON without them answers from the buckets', () => {
+    const all = new QuantileSketch(0.01, 2048, 8);
+    const left = new QuantileSketch(0.01, 2048, 8);
+    const right = new QuantileSketch(0.01, 2048, 8);
+    for (let i = 0; i < 100; i++) {
+      const value = i % 5;
+      all.add(value, 1 + (i % 3));
+      (i < 50 ? left : right).add(value, 1 + (i % 3));
+    }
+    left.merge(right);
+    expect(left.exactValues()).toEqual(all.exactValues());
+    expect(left.quantile(0.3)).toBe(all.quantile(0.3));
+    const copy = QuantileSketch.fromJSON(JSON.parse(JSON.stringify(all.toJSON())), 2048, 8);
+    expect(copy.exactValues()).toEqual(all.exactValues());
+    expect(copy.quantile(0.7)).toBe(all.quantile(0.7));
+    const { exact: _dropped, ...older } = all.toJSON();
+    const fromOlder = QuantileSketch.fromJSON(older, 2048, 8);
+    expect(fromOlder.isExact).toBe(false);
+    expect(fromOlder.buckets()).toEqual(all.buckets());
+    // A merge that takes the union past the cap drops the exact values for good.
+    const wide = new QuantileSketch(0.01, 2048, 8);
+    for (let i = 10; i < 15; i++) wide.add(i);
+    left.merge(wide);
+    expect(left.isExact).toBe(false);
+    left.add(3);
+    expect(left.isExact).toBe(false);
+  });
 });

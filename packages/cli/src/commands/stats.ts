@@ -28,7 +28,9 @@ export const statsCommand: Command = {
 Summarises each model's predictions per UTC day, weighted by ml.sampling.weight: record count and
 weighted count, positive decision rate, and per feature, for the score and for the latency: count,
 share missing, mean, standard deviation and the 5th, 25th, 50th, 75th and 95th percentiles. The
-percentiles come from a quantile sketch (DDSketch) with a relative error of at most 1%.
+percentiles are exact for values with at most 64 distinct numbers (flags, small counts, ratings);
+beyond that they come from a quantile sketch (DDSketch) with a relative error of at most 1%, and a
+line under the table names them.
 
 With --out the days go to a stats file (NDJSON, one line per model and day, sorted) that is meant
 to be kept after the logs are deleted: a day computed again replaces its line, every other line is
@@ -104,10 +106,22 @@ function valueRow(name: string, v: ValueSummary): string[] {
 }
 
 function renderDay(day: DailyStats): string {
-  const rows = [valueRow('(score)', day.score), valueRow('(latency ms)', day.latencyMs)];
-  for (const [name, v] of Object.entries(day.features)) rows.push(valueRow(name, v));
+  const values: Array<[string, ValueSummary]> = [
+    ['(score)', day.score],
+    ['(latency ms)', day.latencyMs],
+    ...Object.entries(day.features),
+  ];
+  const rows = values.map(([name, v]) => valueRow(name, v));
+  // Percentiles of values with few distinct numbers are exact; the others are sketch estimates.
+  const estimated = values
+    .filter(([, v]) => v.count > 0 && !v.exactPercentiles)
+    .map(([name]) => terminalText(name));
+  const note =
+    estimated.length === 0
+      ? ''
+      : `percentiles of ${estimated.join(', ')} are estimates within ±${figure(day.relativeAccuracy * 100)}% (DDSketch); the others are exact\n`;
   return `${terminalText(day.model)} ${day.date}: ${count(day.records)} records (${count(day.weight)} weighted), positive rate ${percent(day.positiveRate)}
 ${renderTextTable(['value', 'n', 'missing', 'mean', 'std', 'p5', 'p25', 'p50', 'p75', 'p95', 'top values'], rows, [1, 2, 3, 4, 5, 6, 7, 8, 9])}
-
+${note}
 `;
 }

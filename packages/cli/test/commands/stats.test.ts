@@ -89,6 +89,30 @@ describe('predlog stats', () => {
     expect(lines).toHaveLength(3);
   });
 
+  it('prints exact percentiles for discrete values (a 0/1 flag, a small count) and names the estimated ones', async () => {
+    const records: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 200; i++) {
+      const amount = 10 + i * 0.37;
+      records.push({
+        ...record('shop', '2026-03-01', i, amount),
+        input_features: { is_weekend: i % 5 === 0 ? 0 : 1, items: [1, 2, 2, 3][i % 4], amount },
+      });
+    }
+    await writeLogs(path.join(root, 'discrete'), records);
+    const { code, stdout } = await stats('discrete');
+    expect(code).toBe(0);
+    // 20% zeros: p5 0, then 1 (a bucket midpoint would print 0.9901); items 1, 2, 2, 3: 1 1 2 2 3 (not 1.994).
+    expect(stdout).toMatch(/^is_weekend +200 +0\.00% +0\.8 +0\.4 +0 +1 +1 +1 +1 *$/m);
+    expect(stdout).toMatch(/^items +200 +0\.00% +2 +0\.7071 +1 +1 +2 +2 +3 *$/m);
+    expect(stdout).toMatch(/^\(latency ms\) +200 +0\.00% +4 +0 +4 +4 +4 +4 +4 *$/m);
+    expect(stdout).toContain(
+      'percentiles of (score), amount are estimates within ±1% (DDSketch); the others are exact',
+    );
+    const json = JSON.parse((await stats('discrete', '--json')).stdout);
+    expect(json.features.items).toMatchObject({ p50: 2, exactPercentiles: true });
+    expect(json.features.amount.exactPercentiles).toBe(false);
+  });
+
   it('exits 1 without predictions, 2 on usage errors', async () => {
     expect((await stats('logs', '--since', '2030-01-01')).code).toBe(1);
     expect((await stats('missing')).code).toBe(2);

@@ -13,7 +13,10 @@ import {
   pipelineConfigSchema,
 } from './config.ts';
 import type { ExporterFactory, ProcessorFactory } from './contracts.ts';
+import { envReferences, looksSecret, SECRET_TEXT, SecretValues } from './internal/config-secrets.ts';
+import { type EnvOrigin, EnvSubstitution, pathKey, readEnvScalarAs } from './internal/env-substitution.ts';
 import { type ComponentRegistry, componentType } from './registry.ts';
+import { redactUrl } from './url-redaction.ts';
 
 export interface ConfigIssue {
   /** The file, or `<inline config>` for an object passed in code. */
@@ -123,12 +126,11 @@ export function parseConfigSection<S extends z.ZodType>(
 ): z.output<S> | undefined {
   const { raw, locate } = parseYaml(text, file);
   if (!isPlainObject(raw) || raw[key] === undefined || raw[key] === null) return undefined;
-  const ctx = { file, env, locate };
   const issues: ConfigIssue[] = [];
-  const secretPaths = new Set<string>();
-  const substituted = substituteEnv(raw[key], [key], ctx, issues, secretPaths);
-  const parsed = checkAgainst(schema, substituted, [key], ctx, issues, secretPaths);
-  if (issues.length > 0) throw new ConfigError(issues);
+  const ctx = substitutedContext({ file, env, locate }, issues);
+  const substituted = ctx.substitution.substitute(raw[key], [key]);
+  const parsed = checkAgainst(schema, substituted, [key], ctx, issues);
+  if (issues.length > 0) throw configError(issues, ctx, substituted, [key]);
   return parsed as z.output<S>;
 }
 
@@ -189,26 +191,55 @@ interface SourceContext {
   locate: Locate;
 }
 
+/** A source with its substitution under way: which paths and values came from the environment. */
+interface SubstitutedContext extends SourceContext {
+  substitution: EnvSubstitution;
+}
+
 interface ValidationContext extends SourceContext {
   baseDir: string;
   registry: ComponentRegistry;
 }
 
-function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
+function substitutedContext<C extends SourceContext>(ctx: C, issues: ConfigIssue[]): C & SubstitutedContext {
+  const substitution = new EnvSubstitution(ctx.env, (keyPath, message) =>
+    addIssue(issues, ctx, keyPath, message),
+  );
+  return { ...ctx, substitution };
+}
+
+/**
+ * The error for `issues`, with every value that came from the environment or sits under a
+ * secret-looking key replaced in the messages (a rule's own message may embed a value).
+ */
+function configError(
+  issues: readonly ConfigIssue[],
+  ctx: SubstitutedContext,
+  tree: unknown,
+  treePath: readonly PropertyKey[] = [],
+): ConfigError {
+  const secrets = new SecretValues();
+  secrets.addFromEnv(ctx.substitution.values);
+  secrets.addSecretsIn(tree, [...treePath]);
+  return new ConfigError(issues.map((issue) => ({ ...issue, message: secrets.scrub(issue.message) })));
+}
+
+function validateConfig(raw: unknown, source: ValidationContext): PredlogConfig {
   const issues: ConfigIssue[] = [];
-  const secretPaths = new Set<string>();
-  const substituted = substituteEnv(raw, [], ctx, issues, secretPaths);
+  const ctx = substitutedContext(source, issues);
+  const substituted = ctx.substitution.substitute(raw, []);
+  const fail = () => configError(issues, ctx, substituted);
 
   const issue = (keyPath: readonly PropertyKey[], message: string, atKey?: string) =>
     addIssue(issues, ctx, keyPath, message, atKey);
   const zodIssues = (base: readonly PropertyKey[], schema: z.ZodType, value: unknown): unknown =>
-    checkAgainst(schema, value, base, ctx, issues, secretPaths);
+    checkAgainst(schema, value, base, ctx, issues);
 
   let top = zodIssues([], configFileSchema, substituted) as ConfigFile | undefined;
   if (top === undefined) {
     // Keep going with what is usable, so one run reports the component errors too.
     top = lenientTopLevel(substituted);
-    if (top === undefined) throw new ConfigError(issues);
+    if (top === undefined) throw fail();
   }
 
   const processors = new Map<string, ResolvedProcessor>();
@@ -272,7 +303,7 @@ function validateConfig(raw: unknown, ctx: ValidationContext): PredlogConfig {
     pipelines.set(name, pipeline);
   }
 
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0) throw fail();
   const unused = [
     ...Object.keys(top.processors).map((id) => `processors.${id}`),
     ...Object.keys(top.exporters).map((id) => `exporters.${id}`),
@@ -309,16 +340,27 @@ function addIssue(
  * Parses `value` (found at `base`) with `schema`; on failure adds one issue per problem, with the
  * line and column of the key, a "did you mean" for unknown keys, and no value echoed that came from
  * the environment or sits under a secret-looking key. Returns the parsed value, or undefined.
+ *
+ * A scalar that was one whole `${env:NAME}` stays the string the environment holds unless the
+ * schema refuses that string where it takes a number or a boolean: then, and only then, it is read
+ * as one (`port: ${env:PORT}`), and parsed again.
  */
 function checkAgainst(
   schema: z.ZodType,
   value: unknown,
   base: readonly PropertyKey[],
-  ctx: SourceContext,
+  ctx: SubstitutedContext,
   issues: ConfigIssue[],
-  secretPaths: ReadonlySet<string>,
 ): unknown {
-  const parsed = schema.safeParse(value);
+  let input = value;
+  let parsed = schema.safeParse(input);
+  // Each round turns at least one string into a number or boolean for good, so this ends.
+  while (!parsed.success) {
+    const coerced = coerceWhereSchemaExpects(parsed.error.issues, input, base, ctx.substitution.origins);
+    if (coerced === undefined) break;
+    input = coerced.value;
+    parsed = schema.safeParse(input);
+  }
   if (parsed.success) return parsed.data;
   for (const zi of parsed.error.issues) {
     const keyPath = [...base, ...zi.path];
@@ -333,79 +375,75 @@ function checkAgainst(
         );
       continue;
     }
+    const origin = ctx.substitution.origins.get(pathKey(keyPath));
     addIssue(
       issues,
       ctx,
       keyPath,
-      describeZodIssue(
-        zi,
-        valueAt(value, zi.path),
-        secretPaths.has(keyPath.join('.')) ? 'env' : looksSecret(keyPath) ? 'secret' : undefined,
-      ),
+      describeZodIssue(zi, valueAt(input, zi.path), origin ?? (looksSecret(keyPath) ? 'secret' : undefined)),
     );
   }
   return undefined;
 }
 
-const envReference = /\$\$\{|\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{([^}]*)\}/g;
-const wholeReference = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
-const plainNumber = /^-?(0|[1-9]\d*)(\.\d+)?$/;
-
 /**
- * Replaces `${env:NAME}` and `${env:NAME:-default}` in every string; `$${` is a literal `${`. A
- * scalar that is exactly one reference takes the type its value reads as (number, boolean), so
- * `maxFileBytes: ${env:MAX_BYTES}` works; anything else stays a string. Paths whose value came from
- * the environment are remembered so error messages never print them (they may be secrets).
+ * `root` with each whole-reference string that the issues say should be a number or a boolean (an
+ * `invalid_type`, a literal or enum of numbers, one branch of a union) replaced by that reading; or
+ * undefined when there is none to change. Changes objects in place (they are the substitution's own
+ * copies) and returns the root, which is new only when the root itself is the scalar.
  */
-function substituteEnv(
-  value: unknown,
-  keyPath: PropertyKey[],
-  ctx: SourceContext,
-  issues: ConfigIssue[],
-  secretPaths: Set<string>,
-): unknown {
-  if (typeof value === 'string') {
-    if (!value.includes('${')) return value;
-    let fromEnv = false;
-    const out = value.replace(envReference, (match, name?: string, fallback?: string, other?: string) => {
-      if (match === '$${') return '${';
-      if (other !== undefined) {
-        issues.push({
-          file: ctx.file,
-          ...ctx.locate(keyPath),
-          path: keyPath.map(String).join('.'),
-          message: `unsupported substitution "${match}": use \${env:NAME} or \${env:NAME:-default}`,
-        });
-        return match;
+function coerceWhereSchemaExpects(
+  zodIssues: readonly z.core.$ZodIssue[],
+  root: unknown,
+  base: readonly PropertyKey[],
+  origins: ReadonlyMap<string, EnvOrigin>,
+  within: readonly PropertyKey[] = [],
+): { value: unknown } | undefined {
+  let value = root;
+  let changed = false;
+  for (const zi of zodIssues) {
+    const at = [...within, ...zi.path];
+    if (zi.code === 'invalid_union') {
+      for (const branch of zi.errors) {
+        const coerced = coerceWhereSchemaExpects(branch, value, base, origins, at);
+        if (coerced !== undefined) {
+          value = coerced.value;
+          changed = true;
+          break;
+        }
       }
-      fromEnv = true;
-      const found = ctx.env[name as string];
-      if (found !== undefined && found !== '') return found;
-      if (fallback !== undefined) return fallback;
-      issues.push({
-        file: ctx.file,
-        ...ctx.locate(keyPath),
-        path: keyPath.map(String).join('.'),
-        message: `environment variable ${name} is not set and no default is given (\${env:${name}:-default})`,
-      });
-      return '';
-    });
-    if (fromEnv) secretPaths.add(keyPath.map(String).join('.'));
-    if (wholeReference.test(value)) {
-      if (plainNumber.test(out)) return Number(out);
-      if (out === 'true' || out === 'false') return out === 'true';
+      continue;
     }
-    return out;
+    const wanted: 'number' | 'boolean' | undefined =
+      zi.code === 'invalid_type'
+        ? zi.expected === 'number'
+          ? 'number'
+          : zi.expected === 'boolean'
+            ? 'boolean'
+            : undefined
+        : zi.code === 'invalid_value'
+          ? zi.values.some((v) => typeof v === 'number')
+            ? 'number'
+            : zi.values.some((v) => typeof v === 'boolean')
+              ? 'boolean'
+              : undefined
+          : undefined;
+    if (wanted === undefined) continue;
+    const text = valueAt(value, at);
+    if (typeof text !== 'string' || origins.get(pathKey([...base, ...at]))?.whole !== true) continue;
+    const read = readEnvScalarAs(text, wanted);
+    if (read === undefined) continue;
+    value = setAt(value, at, read);
+    changed = true;
   }
-  if (Array.isArray(value))
-    return value.map((v, i) => substituteEnv(v, [...keyPath, i], ctx, issues, secretPaths));
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value))
-      out[k] = substituteEnv(v, [...keyPath, k], ctx, issues, secretPaths);
-    return out;
-  }
-  return value;
+  return changed ? { value } : undefined;
+}
+
+function setAt(root: unknown, keyPath: readonly PropertyKey[], replacement: unknown): unknown {
+  if (keyPath.length === 0) return replacement;
+  const parent = valueAt(root, keyPath.slice(0, -1)) as Record<PropertyKey, unknown>;
+  parent[keyPath[keyPath.length - 1] as PropertyKey] = replacement;
+  return root;
 }
 
 /** The parts of an invalid top level that are still well-formed, to validate components against. */
@@ -427,25 +465,22 @@ function lenientTopLevel(raw: unknown): ConfigFile | undefined {
   };
 }
 
-const secretSegment =
-  /(secret|token|password|passwd|credential|apikey|api_key|private|^keys?$|^authorization$|^headers$)/i;
-
 /**
- * A value under a key that names a secret (`keys.current`, `password`, `headers.Authorization`...)
- * is never echoed in an error, even when it was written inline rather than taken from the
- * environment: a config error must not be the way a secret reaches a terminal or a log.
+ * The rule broken and the value found: shown as where it came from when it came from the
+ * environment (`got a value from ${env:API_TOKEN}, not shown`), as a secret under a secret-looking key, and as a
+ * URL without its user info and query.
  */
-function looksSecret(keyPath: readonly PropertyKey[]): boolean {
-  return keyPath.some((segment) => typeof segment === 'string' && secretSegment.test(segment));
-}
-
-function describeZodIssue(zi: z.core.$ZodIssue, got: unknown, hidden: 'env' | 'secret' | undefined): string {
+function describeZodIssue(
+  zi: z.core.$ZodIssue,
+  got: unknown,
+  hidden: EnvOrigin | 'secret' | undefined,
+): string {
   const shown =
-    hidden === 'env'
-      ? 'a value from the environment'
+    hidden === undefined
+      ? describeValue(got)
       : hidden === 'secret'
-        ? 'a secret, not shown'
-        : describeValue(got);
+        ? SECRET_TEXT
+        : `a value from ${envReferences(hidden.names)}, not shown`;
   switch (zi.code) {
     case 'invalid_type':
       if (got === undefined) return `is required (expected ${zi.expected})`;
@@ -462,8 +497,11 @@ function describeZodIssue(zi: z.core.$ZodIssue, got: unknown, hidden: 'env' | 's
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string')
-    return value.length > 60 ? `a ${value.length}-character string` : JSON.stringify(value);
+  if (typeof value === 'string') {
+    // A URL's user info and query are where credentials hide (`user:pw@`, `?token=`).
+    const shown = redactUrl(value);
+    return shown.length > 60 ? `a ${value.length}-character string` : JSON.stringify(shown);
+  }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return typeName(value);
 }

@@ -30,15 +30,19 @@ export {
   type ComponentKind,
   type ComponentServices,
   ExportError,
+  type ExportErrorOptions,
   type Exporter,
   type ExporterFactory,
   type PredictionObserver,
   type PredictionView,
   type Processor,
   type ProcessorFactory,
+  type RejectedRecord,
   type Sampler,
   type SamplingDecision,
   systemClock,
+  type TimerHandle,
+  type TimerOptions,
 } from './contracts.ts';
 export {
   type DiagnosticEvent,
@@ -82,3 +86,4 @@ export {
   type SpillSegmentFile,
   spillFolderOwner,
 } from './spill-reader.ts';
+export { redactUrl } from './url-redaction.ts';

@@ -174,7 +174,8 @@ describe('loadConfigFile', () => {
     );
     const leaked = await configError('secret.yaml', { API_TOKEN: 's3cr3t-token' });
     expect(leaked.message).toContain(
-      'exporters.memory.rate: expected number (got a value from the environment)',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a predlog env reference, not a JS template
+      'exporters.memory.rate: expected number (got a value from ${env:API_TOKEN}, not shown)',
     );
     expect(leaked.message).not.toContain('s3cr3t');
   });
@@ -216,6 +217,91 @@ describe('loadConfigFile', () => {
     expect(() =>
       resolveConfig({ exporters: { 'Bad Id': {} }, pipelines: { p: { exporters: ['x'] } } }, registry()),
     ).toThrow(/exporters.Bad Id: key must be "type" or "type\/name"/);
+  });
+});
+
+describe('values from the environment', () => {
+  const DIGITS = '123456789012345678901234567890123456';
+
+  it('stay the text the environment holds where the schema takes a string, even all digits', async () => {
+    const config = await loadConfigFile(fixture('env-types.yaml'), registry(), {
+      MAX_STRING: '4096',
+      TRACE: 'false',
+      DIGITS,
+    });
+    // Read as a number, these digits would have become 1.2345678901234568e+35 and been refused.
+    expect(config.processors.get('tag/key')?.config).toEqual({ value: DIGITS, rate: 0.5 });
+    expect(config.exporters.get('memory')?.config).toEqual({ label: DIGITS });
+  });
+
+  it('are read as a number or boolean where the schema takes one and the whole scalar is one reference', async () => {
+    const config = await loadConfigFile(fixture('env-types.yaml'), registry(), {
+      MAX_STRING: '4096',
+      TRACE: 'false',
+      DIGITS,
+    });
+    expect(config.logger.maxStringLength).toBe(4096);
+    expect(config.logger.captureTraceContext).toBe(false);
+    const schema = z.strictObject({
+      port: z.union([z.literal('auto'), z.number().int()]),
+      mode: z.literal(2),
+      name: z.union([z.string(), z.number()]),
+    });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a predlog env reference, not a JS template
+    const text = 'section:\n  port: ${env:P}\n  mode: ${env:M}\n  name: ${env:P}\n';
+    expect(parseConfigSection(text, 'c.yaml', 'section', schema, { P: '9100', M: '2' })).toEqual({
+      port: 9100,
+      mode: 2,
+      name: '9100',
+    });
+  });
+
+  it('that do not read as the number the schema takes are named by variable, never printed', async () => {
+    const file = fixture('env-not-a-number.yaml');
+    const error = await configError('env-not-a-number.yaml', { MAX_STRING: '4k-not-a-number', DEPTH: '8' });
+    expect(error.message.split('\n')).toEqual([
+      `${file}:2:20: logger.maxStringLength: expected number (got a value from \${env:MAX_STRING}, not shown)`,
+      // Part of a longer string: never read as a number, whatever it reads as.
+      `${file}:3:13: logger.maxDepth: expected number (got a value from \${env:DEPTH}, not shown)`,
+    ]);
+    expect(error.message).not.toContain('4k-not-a-number');
+  });
+
+  it("are not printed by a rule's own message that embeds the value, nor are inline secrets", async () => {
+    const vaultFactory: ExporterFactory = {
+      kind: 'exporter',
+      type: 'vault',
+      configSchema: z.strictObject({
+        tenant: z.string().refine((t) => !t.includes(' '), {
+          error: (issue) => `"${String(issue.input)}" must not contain spaces`,
+        }),
+        password: z.string().refine((p) => p.length >= 32, {
+          error: (issue) => `${String(issue.input)} is shorter than 32 characters`,
+        }),
+      }),
+      create: (_c, services) => new MemoryExporter(services.id),
+    };
+    const file = fixture('env-in-rule-message.yaml');
+    let error: unknown;
+    try {
+      await loadConfigFile(file, new ComponentRegistry([vaultFactory]), {
+        TENANT: 'acme secret tenant',
+        SINK: 'vault/hidden-sink-name',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { message, issues } = error as ConfigError;
+    expect(message.split('\n')).toEqual([
+      `${file}:3:13: exporters.vault.tenant: "(from \${env:TENANT})" must not contain spaces (got a value from \${env:TENANT}, not shown)`,
+      `${file}:4:15: exporters.vault.password: (a secret, not shown) is shorter than 32 characters (got a secret, not shown)`,
+      `${file}:7:24: pipelines.p.exporters.1: exporter "(from \${env:SINK})" is not defined under exporters`,
+    ]);
+    for (const secret of ['acme secret tenant', 'hunter2-inline', 'hidden-sink-name']) {
+      expect(message).not.toContain(secret);
+      for (const issue of issues) expect(issue.message).not.toContain(secret);
+    }
   });
 });
 

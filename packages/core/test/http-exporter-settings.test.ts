@@ -5,7 +5,8 @@ import { createNoopMeter } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type ComponentServices, systemClock } from '../src/contracts.ts';
+import { ConfigError, parseConfigText } from '../src/config-loader.ts';
+import { type ComponentServices, type ExporterFactory, systemClock } from '../src/contracts.ts';
 import {
   basicAuthSchema,
   bearerTokenSchema,
@@ -15,7 +16,8 @@ import {
   loadTlsMaterial,
   tlsSettingsSchema,
 } from '../src/http-exporter-settings.ts';
-import { recordingDiagnostics } from './support.ts';
+import { ComponentRegistry } from '../src/registry.ts';
+import { MemoryExporter, recordingDiagnostics } from './support.ts';
 
 /** An exporter schema built from the shared pieces, as the Loki and OTLP exporters build theirs. */
 const exampleSchema = z
@@ -93,6 +95,49 @@ describe('HTTP exporter settings', () => {
     ]);
     expect(tlsSettingsSchema({ serverName: false }).safeParse({ serverName: 'x' }).success).toBe(false);
   });
+});
+
+describe('an endpoint in a config error', () => {
+  const sinkFactory: ExporterFactory = {
+    kind: 'exporter',
+    type: 'sink',
+    configSchema: exampleSchema,
+    create: (_c, services) => new MemoryExporter(services.id),
+  };
+
+  function messageFor(endpoint: string): string {
+    const text = `exporters:\n  sink:\n    endpoint: ${endpoint}\npipelines:\n  p: { exporters: [sink] }\n`;
+    try {
+      parseConfigText(text, 'prod.yaml', new ComponentRegistry([sinkFactory]), {});
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message;
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  const cases = [
+    {
+      what: 'the user info',
+      endpoint: 'https://admin:hunter2-pw@loki.internal:3100/push',
+      message:
+        'must not hold credentials; use basicAuth, with values from the environment (got "https://***@loki.internal:3100/push")',
+      secrets: ['hunter2-pw', 'admin'],
+    },
+    {
+      what: 'the query (a token) or fragment',
+      endpoint: 'https://loki.internal/?token=sk-live-0123456789#frag-secret',
+      message: 'must not have a query string or fragment (got "https://loki.internal/?***#***")',
+      secrets: ['sk-live-0123456789', 'frag-secret'],
+    },
+  ];
+  for (const { what, endpoint, message, secrets } of cases) {
+    it(`never shows ${what} it forbids, and names the file, position and key`, () => {
+      const shown = messageFor(endpoint);
+      expect(shown).toBe(`prod.yaml:3:15: exporters.sink.endpoint: ${message}`);
+      for (const secret of secrets) expect(shown).not.toContain(secret);
+    });
+  }
 });
 
 describe('loadTlsMaterial', () => {

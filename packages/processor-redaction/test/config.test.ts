@@ -99,7 +99,9 @@ const expectations: Record<
     path: `${P}.keys`,
     message: /key "k1" must be a secret of at least 32/,
   },
-  'key-numeric-env.json': { ok: false, path: `${P}.keys`, message: /key "k1" must be a secret/ },
+  // 36 digits from the environment stay the 36-character string exported (core reads a value from
+  // the environment as a number only where a schema takes a number), so this is a valid key.
+  'key-numeric-env.json': { ok: true, check: (c) => expect(c.keys).toEqual({ k1: env.NUMERIC_KEY }) },
   'key-missing-env.json': {
     ok: false,
     path: `${P}.keys.k1`,
@@ -230,7 +232,7 @@ describe('redactionConfigSchema', () => {
     const bodies = [
       { keys: { k1: 'inline-secret-value' }, activeKey: 'k1' },
       { keys: { k1: fromEnv('SHORT_KEY'), k2: 'inline-secret-value' }, activeKey: 'k3' },
-      { keys: { k1: fromEnv('NUMERIC_KEY') }, activeKey: 'k1', rules: [{ path: 'x', action: 'hash' }] },
+      { keys: { k1: fromEnv('NUMERIC_KEY') }, activeKey: 'k9', rules: [{ path: 'x', action: 'hash' }] },
       { keys: { 'bad id': fromEnv('NEW_KEY') }, activeKey: 'bad id' },
     ];
     for (const body of bodies) {

@@ -93,7 +93,7 @@ function tailProcessor(config: TailRetentionConfigInput): {
     id: 'tail_retention',
     diagnostics: new DiagnosticsChannel(() => undefined),
     meter: createNoopMeter(),
-    clock: { now: () => systemClock.now(), monotonic: () => monotonicMs },
+    clock: { ...systemClock, monotonic: () => monotonicMs },
     resource: resourceFromAttributes(resource),
     baseDir: process.cwd(),
   };

@@ -3,6 +3,7 @@ import { createNoopMeter } from '@opentelemetry/api';
 import type { ExportQueueConfig } from './config.ts';
 import { type Clock, ExportError, type Exporter, systemClock } from './contracts.ts';
 import { type Diagnostics, DiagnosticsChannel } from './diagnostics.ts';
+import { sendOutcome } from './internal/delivery/send-outcome.ts';
 import { SpillLockedError, type SpillSegment, SpillStore } from './internal/spill-store.ts';
 import type { LogRecordLike } from './log-record.ts';
 import { SelfMetrics } from './self-metrics.ts';
@@ -535,13 +536,10 @@ export class ExportQueue {
 
   private reject(n: number, failure: unknown): void {
     const id = this.exporter.id;
-    // A sink may have accepted part of the batch (Loki splits a batch into several pushes): only
-    // the part it rejected is lost; the rest counts as exported.
-    const rejected =
-      failure instanceof ExportError && failure.rejectedRecords !== undefined
-        ? Math.max(0, Math.min(n, failure.rejectedRecords))
-        : n;
-    if (rejected < n) this.metrics.addExported(id, n - rejected);
+    // A sink may have accepted part of the batch: only what it did not take is lost.
+    const outcome = sendOutcome(n, failure);
+    const rejected = n - outcome.accepted.length;
+    if (outcome.accepted.length > 0) this.metrics.addExported(id, outcome.accepted.length);
     this.metrics.drop('export_rejected', rejected, id);
     this.diagnostics.warnOnce(
       `export_rejected.${id}`,

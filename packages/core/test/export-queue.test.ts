@@ -149,7 +149,11 @@ describe('ExportQueue retry', () => {
   it('counts only the rejected part of a batch the sink partly accepted', async () => {
     const exporter = new MemoryExporter('partial');
     exporter.failWith = () =>
-      new ExportError('400: 3 of 10 lines too long', { retryable: false, rejectedRecords: 3 });
+      new ExportError('400: 3 of 10 lines too long', {
+        retryable: false,
+        acceptedCount: 10,
+        rejected: [2, 5, 9].map((index) => ({ index, reason: 'line too long' })),
+      });
     const { q, metrics } = setup({ maxBatchSize: 10 }, exporter);
     q.enqueue(records(10));
     await q.forceFlush();

@@ -8,6 +8,7 @@ import {
   PredictionLogger,
   type PredictionView,
   type Sampler,
+  systemClock,
 } from '@predlog/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createModelMetrics, type MetricsConfigInput, type ModelMetrics } from '../src/index.ts';
@@ -40,6 +41,9 @@ class FakeClock implements Clock {
   monotonic(): number {
     return this.ms;
   }
+  // Only the reading is faked: the export queue behind the metrics keeps real timers.
+  readonly setTimeout = systemClock.setTimeout;
+  readonly setInterval = systemClock.setInterval;
 }
 
 const opened: Array<{ shutdown(): Promise<void> }> = [];

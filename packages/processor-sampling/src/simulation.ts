@@ -1,5 +1,5 @@
 import { createNoopMeter } from '@opentelemetry/api';
-import { type Clock, DiagnosticsChannel, type SamplingDecision } from '@predlog/core';
+import { type Clock, DiagnosticsChannel, type SamplingDecision, systemClock } from '@predlog/core';
 import type { SamplingConfig } from './config.ts';
 import {
   emptyPredictionView,
@@ -96,7 +96,8 @@ export function simulateSampling(options: SimulationOptions): SimulationReport {
     );
 
   let t = 0;
-  const clock: Clock = { now: () => t, monotonic: () => t };
+  // Simulated time for reading; the sampler sets no timers.
+  const clock: Clock = { ...systemClock, now: () => t, monotonic: () => t };
   const events: string[] = [];
   let measuring = false;
   const diagnostics = new DiagnosticsChannel((event) => {

@@ -1,7 +1,13 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ComponentRegistry, consistentHash, createPredictionLogger, DiagnosticsChannel } from '@predlog/core';
+import {
+  ComponentRegistry,
+  consistentHash,
+  createPredictionLogger,
+  DiagnosticsChannel,
+  systemClock,
+} from '@predlog/core';
 import { fileExporterFactory } from '@predlog/exporter-file';
 import { type MemoryExporter, memoryExporterFactory } from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -140,7 +146,7 @@ describe('behind createPredictionLogger, with the file exporter', () => {
     const later = await createPredictionLogger({
       config: config(),
       components: [tailRetentionProcessorFactory, fileExporterFactory],
-      clock: { now: () => day + 30 * 86_400_000, monotonic: () => performance.now() },
+      clock: { ...systemClock, now: () => day + 30 * 86_400_000 },
       diagnostics,
     });
     await later.shutdown();

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { ComponentRegistry, ConfigError, resolveConfig } from '@predlog/core';
 import { describe, expect, it } from 'vitest';
-import { logsUrl, otlpExporterConfigSchema, otlpExporterFactory } from '../src/index.ts';
+import { otlpExporterConfigSchema, otlpExporterFactory, resolveOtlpSettings } from '../src/index.ts';
 
 const fixtures = new URL('./fixtures/config/', import.meta.url);
 
@@ -13,7 +13,11 @@ const expectations: Record<
   string,
   { ok: true; check: Record<string, unknown> } | { ok: false; path: string; message: RegExp }
 > = {
-  'minimal.json': { ok: true, check: { endpoint: 'http://collector:4318', protocol: 'http/protobuf' } },
+  'minimal.json': { ok: true, check: { endpoint: 'http://collector:4318' } },
+  'empty.json': { ok: true, check: { headers: {}, maxRequestBytes: 524_288 } },
+  'grpc.json': { ok: true, check: { endpoint: 'http://collector:4317', protocol: 'grpc' } },
+  'grpc-logs-endpoint.json': { ok: false, path: 'logsEndpoint', message: /with protocol grpc set endpoint/ },
+  'max-request-bytes-small.json': { ok: false, path: 'maxRequestBytes', message: /1024/ },
   'full.json': {
     ok: true,
     check: {
@@ -26,10 +30,8 @@ const expectations: Record<
       tls: { caFile: 'ca.pem', certFile: 'client.pem', keyFile: 'client-key.pem', insecureSkipVerify: false },
     },
   },
-  'no-endpoint.json': { ok: false, path: 'endpoint', message: /endpoint or logsEndpoint/ },
-  'both-endpoints.json': { ok: false, path: 'endpoint', message: /one of them/ },
+  'both-endpoints.json': { ok: false, path: 'endpoint', message: /not both/ },
   'not-http.json': { ok: false, path: 'endpoint', message: /http:\/\/ or https:\/\// },
-  'grpc-protocol.json': { ok: false, path: 'protocol', message: /http\/protobuf/ },
   'auth-header-clash.json': { ok: false, path: 'headers.Authorization', message: /one way to authenticate/ },
   'tls-on-http.json': { ok: false, path: 'tls', message: /https:\/\/ endpoint/ },
   'unknown-key.json': { ok: false, path: '', message: /compresion/ },
@@ -37,12 +39,11 @@ const expectations: Record<
 
 describe('otlpExporterConfigSchema', () => {
   it('holds every default', () => {
+    // protocol, compression and timeoutMs stay unset: the environment may give them (below).
     expect(otlpExporterConfigSchema.parse({ endpoint: 'http://collector:4318' })).toEqual({
       endpoint: 'http://collector:4318',
-      protocol: 'http/protobuf',
       headers: {},
-      compression: 'gzip',
-      timeoutMs: 10_000,
+      maxRequestBytes: 524_288,
       tls: { insecureSkipVerify: false },
     });
   });
@@ -67,7 +68,8 @@ describe('otlpExporterConfigSchema', () => {
   }
 
   it('builds the logs URL from endpoint (+ /v1/logs) or takes logsEndpoint as is', () => {
-    const parse = (input: Record<string, unknown>) => logsUrl(otlpExporterConfigSchema.parse(input));
+    const parse = (input: Record<string, unknown>) =>
+      resolveOtlpSettings(otlpExporterConfigSchema.parse(input), {}).url;
     expect(parse({ endpoint: 'http://collector:4318' })).toBe('http://collector:4318/v1/logs');
     expect(parse({ endpoint: 'http://loki:3100/otlp/' })).toBe('http://loki:3100/otlp/v1/logs');
     expect(parse({ logsEndpoint: 'http://x:1/custom' })).toBe('http://x:1/custom');

@@ -100,6 +100,8 @@ for (const protocol of ['http/protobuf', 'http/json'] as const) {
           'ml.inference.duration_ms': 3.5,
           'ml.serving.node': 'node-1',
           'ml.prediction.label': 'fraud',
+          // The event name again as an attribute: Loki's OTLP ingestion drops the field.
+          'event.name': 'ml.prediction',
         });
         expect(first?.body).toEqual({
           input_features: { amount: 12.5, country: 'FR', card_present: true, merchant: null },

@@ -114,13 +114,26 @@ function normalise(message: Wire, ids: 'base64' | 'hex'): DecodedResourceLogs[] 
   }));
 }
 
+type ReceivedRecord = DecodedLogRecord & { resource: Record<string, unknown>; scope: string };
+
+/** Every log record of the requests with its resource and scope, in arrival order. */
+function recordsOf(requests: readonly ReceivedExport[]): ReceivedRecord[] {
+  return requests.flatMap((request) =>
+    request.resourceLogs.flatMap((rl) =>
+      rl.scopeLogs.flatMap((sl) =>
+        sl.logRecords.map((record) => ({ ...record, resource: rl.resource, scope: sl.scope.name })),
+      ),
+    ),
+  );
+}
+
 export interface OtlpReceiver {
   readonly url: string;
   readonly requests: ReceivedExport[];
   /** Decides the reply (default 200 with an empty body). Requests are recorded whatever the reply. */
   reply: (request: ReceivedExport, index: number) => Reply;
   /** Every log record with its resource, in arrival order. */
-  records(): Array<DecodedLogRecord & { resource: Record<string, unknown>; scope: string }>;
+  records(): ReceivedRecord[];
   close(): Promise<void>;
 }
 
@@ -134,14 +147,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: '',
     requests: [],
     reply: () => ({ status: 200 }),
-    records: () =>
-      receiver.requests.flatMap((request) =>
-        request.resourceLogs.flatMap((rl) =>
-          rl.scopeLogs.flatMap((sl) =>
-            sl.logRecords.map((record) => ({ ...record, resource: rl.resource, scope: sl.scope.name })),
-          ),
-        ),
-      ),
+    records: () => recordsOf(receiver.requests),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -191,4 +197,167 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const { port } = server.address() as AddressInfo;
   (receiver as { url: string }).url = `http://127.0.0.1:${port}`;
   return receiver;
+}
+
+export interface OtlpGrpcReceiver {
+  /** `http://127.0.0.1:<port>`, the server address the gRPC exporter takes. */
+  readonly url: string;
+  readonly requests: ReceivedExport[];
+  /** Decides the reply: 0 (OK) or a gRPC status code such as 14 (UNAVAILABLE). Default OK. */
+  reply: (request: ReceivedExport, index: number) => number;
+  records(): ReceivedRecord[];
+  close(): Promise<void>;
+}
+
+/**
+ * An OTLP/gRPC logs receiver on 127.0.0.1: the real `LogsService/Export` method served by
+ * `@grpc/grpc-js`, its request decoded with the OTLP protos (`ExportLogsServiceRequest`) and
+ * answered with an encoded `ExportLogsServiceResponse`.
+ */
+export async function startOtlpGrpcReceiver(): Promise<OtlpGrpcReceiver> {
+  const grpc = await import('@grpc/grpc-js');
+  const type = await requestType;
+  const responseType = type.root.lookupType(
+    'opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse',
+  );
+  const server = new grpc.Server();
+  const receiver: OtlpGrpcReceiver = {
+    url: '',
+    requests: [],
+    reply: () => 0,
+    records: () => recordsOf(receiver.requests),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.tryShutdown(() => resolve());
+        setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 1000).unref();
+      }),
+  };
+  const path = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
+  const service = {
+    Export: {
+      path,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (value: Buffer) => value,
+      requestDeserialize: (bytes: Buffer) => bytes,
+      responseSerialize: (value: Buffer) => value,
+      responseDeserialize: (bytes: Buffer) => bytes,
+    },
+  };
+  server.addService(service, {
+    Export: (
+      call: { request: Buffer; metadata: { getMap(): Record<string, unknown> } },
+      callback: (error: { code: number; details: string } | null, value?: Buffer) => void,
+    ) => {
+      const message = type.toObject(type.decode(call.request), {
+        longs: String,
+        bytes: String,
+        defaults: false,
+      });
+      const headers: Record<string, string> = {};
+      for (const [key, value] of Object.entries(call.metadata.getMap())) headers[key] = String(value);
+      const request: ReceivedExport = {
+        path,
+        headers,
+        body: call.request,
+        resourceLogs: normalise(message, 'base64'),
+      };
+      const index = receiver.requests.push(request) - 1;
+      const code = receiver.reply(request, index);
+      if (code === 0) callback(null, Buffer.from(responseType.encode(responseType.create({})).finish()));
+      else callback({ code, details: `receiver answered status ${code}` });
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error === null ? resolve(bound) : reject(error),
+    ),
+  );
+  (receiver as { url: string }).url = `http://127.0.0.1:${port}`;
+  return receiver;
+}
+
+/** What Loki indexes by default from an OTLP resource (Loki 3.x `otlp_config` defaults). */
+export const LOKI_DEFAULT_INDEX_LABELS: readonly string[] = [
+  'service.name',
+  'service.namespace',
+  'service.instance.id',
+  'deployment.environment',
+  'deployment.environment.name',
+  'cloud.region',
+  'cloud.availability_zone',
+  'k8s.cluster.name',
+  'k8s.namespace.name',
+  'k8s.pod.name',
+  'k8s.container.name',
+  'container.name',
+  'k8s.replicaset.name',
+  'k8s.deployment.name',
+  'k8s.statefulset.name',
+  'k8s.daemonset.name',
+  'k8s.cronjob.name',
+  'k8s.job.name',
+];
+
+/** A log entry as Loki stores an OTLP record: what a Loki user queries. */
+export interface LokiEntry {
+  labels: Record<string, string>;
+  structuredMetadata: Record<string, string>;
+  line: string;
+  timestampNs: string;
+}
+
+/** Loki's name normalisation: every character outside `[a-zA-Z0-9_]` becomes `_`. */
+function lokiName(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_]/g, '_');
+}
+
+function flatten(
+  prefix: string,
+  value: unknown,
+  out: Record<string, string>,
+  extractedSuffix: Set<string>,
+): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('bytes' in value)) {
+    for (const [key, inner] of Object.entries(value))
+      flatten(`${prefix}_${lokiName(key)}`, inner, out, extractedSuffix);
+    return;
+  }
+  const name = extractedSuffix.has(prefix) ? `${prefix}_extracted` : prefix;
+  out[name] = typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Loki's documented OTLP-to-Loki mapping, applied to a decoded record: resource attributes in
+ * `indexLabels` become index labels, the other resource attributes and every log attribute become
+ * structured metadata (names normalised, maps flattened with `_`, a log attribute whose name is an
+ * index label gets `_extracted`), trace and span ids and severity become metadata, the line is the
+ * body (a string as is, anything else as its JSON), and the OTLP `event_name` field is dropped.
+ */
+export function asLokiEntry(
+  record: DecodedLogRecord & { resource: Record<string, unknown> },
+  indexLabels: readonly string[] = LOKI_DEFAULT_INDEX_LABELS,
+): LokiEntry {
+  const labels: Record<string, string> = {};
+  const structuredMetadata: Record<string, string> = {};
+  const indexed = new Set(indexLabels);
+  for (const [key, value] of Object.entries(record.resource)) {
+    if (indexed.has(key)) labels[lokiName(key)] = String(value);
+    else flatten(lokiName(key), value, structuredMetadata, new Set());
+  }
+  const clashes = new Set(Object.keys(labels));
+  for (const [key, value] of Object.entries(record.attributes)) {
+    flatten(lokiName(key), value, structuredMetadata, clashes);
+  }
+  if (record.traceId !== undefined) structuredMetadata.trace_id = record.traceId;
+  if (record.spanId !== undefined) structuredMetadata.span_id = record.spanId;
+  if (record.severityText !== undefined) structuredMetadata.severity_text = record.severityText;
+  const body = record.body;
+  const line =
+    body === undefined || body === null ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  const time = record.timeUnixNano !== '0' ? record.timeUnixNano : record.observedTimeUnixNano;
+  return { labels, structuredMetadata, line, timestampNs: time };
 }

@@ -3,12 +3,13 @@ import { resolve } from 'node:path';
 import type { ComponentServices, LogRecordLike } from '@predlog/core';
 import { BaseExporter, ExportError } from '@predlog/core';
 import type { FileExporterConfig } from './config.ts';
+import { BatchWrite } from './internal/batch-write.ts';
 import { Compressor } from './internal/compressor.ts';
-import { PartitionFile, type PreparedChunk } from './internal/partition-file.ts';
-import { utcDate } from './internal/partition-path.ts';
+import { type FileSystem, nodeFileSystem } from './internal/file-system.ts';
+import { OpenFiles } from './internal/open-files.ts';
 import { type EncodedRecord, RecordEncoder } from './internal/record-encoder.ts';
 import { type RetentionRule, sweepRetention, sweepsAnything } from './internal/retention-sweep.ts';
-import { FileExporterMetrics, type FileExporterStats, type RotationReason } from './internal/self-metrics.ts';
+import { FileExporterMetrics, type FileExporterStats } from './internal/self-metrics.ts';
 import { recoverTree } from './recovery.ts';
 
 /** Records encoded between two yields to the event loop (see writeBatch). */
@@ -18,6 +19,12 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 /** How often idle files are checked for age and date rotation, at most. */
 const MAINTENANCE_MAX_INTERVAL_MS = 60_000;
 const MAINTENANCE_MIN_INTERVAL_MS = 1_000;
+
+/** Internal seams, for tests: what the write path goes through. */
+export interface FileExporterSeams {
+  /** Default node:fs. */
+  readonly fileSystem?: FileSystem;
+}
 
 function errorCode(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -51,14 +58,13 @@ export class FileExporter extends BaseExporter {
   private readonly encoder: RecordEncoder;
   private readonly metrics: FileExporterMetrics;
   private readonly compressor: Compressor | undefined;
-  /** Open files by partition, least recently written first. */
-  private readonly files = new Map<string, PartitionFile>();
+  private readonly files: OpenFiles;
   private tail: Promise<unknown>;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly retention: RetentionRule;
   private shutdownPromise: Promise<void> | undefined;
 
-  constructor(config: FileExporterConfig, services: ComponentServices) {
+  constructor(config: FileExporterConfig, services: ComponentServices, seams: FileExporterSeams = {}) {
     super(services.id);
     this.config = config;
     this.services = services;
@@ -78,6 +84,20 @@ export class FileExporter extends BaseExporter {
             ),
         })
       : undefined;
+    this.files = new OpenFiles({
+      root: this.root,
+      fs: seams.fileSystem ?? nodeFileSystem,
+      clock: services.clock,
+      maxOpenFiles: config.maxOpenFiles,
+      maxFileAgeMs: config.maxFileAgeMs,
+      fileMode: config.fileMode,
+      directoryMode: this.directoryMode,
+      integrity: config.integrity,
+      fsync: config.fsync,
+      metrics: this.metrics,
+      compressor: this.compressor,
+      onError: (code, error) => this.reportWriteError(code, error),
+    });
     this.retention = { defaultDays: config.retentionDays, daysByClass: config.retentionDaysByClass };
     this.ready = this.start();
     this.tail = this.ready;
@@ -85,7 +105,7 @@ export class FileExporter extends BaseExporter {
       MAINTENANCE_MAX_INTERVAL_MS,
       Math.max(MAINTENANCE_MIN_INTERVAL_MS, config.maxFileAgeMs),
     );
-    this.every(maintenanceMs, () => this.closeDueFiles());
+    this.every(maintenanceMs, () => this.maintain());
     if (sweepsAnything(this.retention)) this.every(config.sweepIntervalMs, () => this.sweep());
   }
 
@@ -106,7 +126,7 @@ export class FileExporter extends BaseExporter {
     if (records.length === 0) return Promise.resolve();
     return this.serial(async () => {
       if (signal.aborted) throw new ExportError('export aborted before writing', { retryable: true });
-      await this.writeBatch(records);
+      await this.writeBatch(records, signal);
     });
   }
 
@@ -115,19 +135,26 @@ export class FileExporter extends BaseExporter {
    */
   override async forceFlush(): Promise<void> {
     await this.serial(async () => {
-      if (!this.config.fsync) return;
-      for (const file of this.files.values()) {
-        await file.sync().catch((error: unknown) => this.reportWriteError('file.sync_failed', error));
-      }
+      await this.files.settle();
+      if (this.config.fsync) await this.files.sync();
     });
   }
 
-  /** Closes (renames) every open file, then waits for pending compression. */
+  /**
+   * Closes (renames) every open file, removing those that hold no record, then waits for pending
+   * compression. No `.inprogress` file is left, unless a file could not be closed or cut back.
+   */
   override shutdown(): Promise<void> {
     if (this.shutdownPromise === undefined) {
       for (const timer of this.timers) clearInterval(timer);
       this.shutdownPromise = this.serial(async () => {
-        for (const file of [...this.files.values()]) await this.closeFile(file, 'shutdown');
+        const left = await this.files.closeAll();
+        if (left > 0) {
+          this.services.diagnostics.error(
+            'file.left_inprogress',
+            `${left} file(s) could not be closed or cut back after failed writes; they keep their .inprogress name and are recovered at the next start`,
+          );
+        }
       }).then(() => this.compressor?.drain());
     }
     return this.shutdownPromise;
@@ -184,7 +211,49 @@ export class FileExporter extends BaseExporter {
     }
   }
 
-  private async writeBatch(records: readonly LogRecordLike[]): Promise<void> {
+  private async writeBatch(records: readonly LogRecordLike[], signal: AbortSignal): Promise<void> {
+    await this.files.settle();
+    if (this.files.blocked) {
+      throw new ExportError('a file still holds part of an earlier failed batch; nothing was written', {
+        retryable: true,
+      });
+    }
+    const groups = await this.encode(records);
+    const batch = new BatchWrite();
+    let failure: unknown;
+    try {
+      for (const [partition, lines] of groups) {
+        if (signal.aborted) break;
+        await this.writePartition(partition, lines, batch);
+      }
+    } catch (error) {
+      failure = error;
+    }
+    if (failure === undefined && !signal.aborted) {
+      // The batch is in. Nothing awaits from here until `send` resolves, so an abort (the queue's
+      // timeout) cannot land between this check and the answer: the queue never retries a batch
+      // that was kept.
+      this.files.commit(batch);
+      this.metrics.written(batch.records, batch.bytes);
+      // Close what the batch filled or evicted right after, not at the next send.
+      if (this.shutdownPromise === undefined) void this.serial(() => this.files.settle());
+      return;
+    }
+    await this.files.undo(batch);
+    if (failure === undefined) {
+      throw new ExportError('export aborted while writing; nothing of the batch was kept', {
+        retryable: true,
+      });
+    }
+    this.reportWriteError('file.write_failed', failure);
+    throw new ExportError(`file write failed (${errorCode(failure)}); nothing of the batch was kept`, {
+      retryable: true,
+      cause: failure,
+    });
+  }
+
+  /** Encodes records into lines per partition, yielding to the event loop as it goes. */
+  private async encode(records: readonly LogRecordLike[]): Promise<Map<string, string[]>> {
     const groups = new Map<string, string[]>();
     let fallbacks = 0;
     let sinceYield = 0;
@@ -220,20 +289,19 @@ export class FileExporter extends BaseExporter {
         'records held values JSON cannot encode (bigint, binary data, cycles); they were written in a safe form',
       );
     }
-    try {
-      for (const [partition, lines] of groups) await this.writePartition(partition, lines);
-    } catch (error) {
-      this.reportWriteError('file.write_failed', error);
-      throw new ExportError(`file write failed (${errorCode(error)})`, { retryable: true, cause: error });
-    }
+    return groups;
   }
 
   /** Appends lines to a partition, splitting them across files at the size limit. */
-  private async writePartition(partition: string, lines: readonly string[]): Promise<void> {
+  private async writePartition(
+    partition: string,
+    lines: readonly string[],
+    batch: BatchWrite,
+  ): Promise<void> {
     const maxBytes = this.config.maxFileBytes;
     let from = 0;
     while (from < lines.length) {
-      const file = await this.fileFor(partition);
+      const file = await this.files.fileFor(partition, batch);
       const room = maxBytes - file.bytes;
       let chunk = file.prepare(lines, from, lines.length);
       let to = lines.length;
@@ -248,86 +316,23 @@ export class FileExporter extends BaseExporter {
           to += 1;
         }
         if (to === from) {
-          await this.closeFile(file, 'size');
+          await this.files.retire(file, 'size', batch);
           continue;
         }
         chunk = file.prepare(lines, from, to);
       }
-      await this.append(file, chunk);
-      from = to;
-      if (file.bytes >= maxBytes) await this.closeFile(file, 'size');
-    }
-  }
-
-  private async append(file: PartitionFile, chunk: PreparedChunk): Promise<void> {
-    try {
+      batch.touch(file);
       await file.append(chunk);
-    } catch (error) {
-      if (file.damaged) {
-        // The failed write could not be cut back; leave the file for recovery at the next start.
-        this.files.delete(file.partition);
-        await file.abandon();
-        this.metrics.fileRotated('error');
-      }
-      throw error;
-    }
-    this.metrics.written(chunk.lines, chunk.data.length);
-  }
-
-  /** The open file of a partition, rotating a due one and closing the least recent one at the cap. */
-  private async fileFor(partition: string): Promise<PartitionFile> {
-    const open = this.files.get(partition);
-    if (open !== undefined) {
-      const reason = this.rotationDue(open);
-      if (reason === undefined) {
-        this.files.delete(partition);
-        this.files.set(partition, open);
-        return open;
-      }
-      await this.closeFile(open, reason);
-    }
-    if (this.files.size >= this.config.maxOpenFiles) {
-      const leastRecent = this.files.values().next().value;
-      if (leastRecent !== undefined) await this.closeFile(leastRecent, 'evicted');
-    }
-    const file = await PartitionFile.open({
-      root: this.root,
-      partition,
-      fileMode: this.config.fileMode,
-      directoryMode: this.directoryMode,
-      integrity: this.config.integrity,
-      fsync: this.config.fsync,
-      nowMs: this.services.clock.now(),
-      monotonicMs: this.services.clock.monotonic(),
-    });
-    this.files.set(partition, file);
-    return file;
-  }
-
-  private rotationDue(file: PartitionFile): RotationReason | undefined {
-    if (this.services.clock.monotonic() - file.openedAtMonotonicMs >= this.config.maxFileAgeMs) return 'age';
-    if (utcDate(this.services.clock.now()) !== file.openedOnDate) return 'date';
-    return undefined;
-  }
-
-  private async closeDueFiles(): Promise<void> {
-    for (const file of [...this.files.values()]) {
-      const reason = this.rotationDue(file);
-      if (reason !== undefined) await this.closeFile(file, reason);
+      batch.wrote(chunk);
+      from = to;
+      if (file.bytes >= maxBytes) await this.files.retire(file, 'size', batch);
     }
   }
 
-  /** Closes and renames a file, then queues it for gzip. A failure leaves it for recovery. */
-  private async closeFile(file: PartitionFile, reason: RotationReason): Promise<void> {
-    this.files.delete(file.partition);
-    try {
-      await file.close(this.services.clock.now());
-    } catch (error) {
-      this.reportWriteError('file.close_failed', error);
-      return;
-    }
-    this.metrics.fileRotated(reason);
-    this.compressor?.enqueue(file.closedPath);
+  /** The periodic check: finish what earlier batches left, close files due by age or date. */
+  private async maintain(): Promise<void> {
+    await this.files.settle();
+    await this.files.closeDue();
   }
 
   private reportWriteError(code: string, error: unknown): void {

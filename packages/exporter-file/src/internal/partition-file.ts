@@ -1,10 +1,11 @@
-import { type FileHandle, mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLOSED_SUFFIX, INPROGRESS_SUFFIX, newFileBase } from './file-names.ts';
+import type { FileSystem, WritableFile } from './file-system.ts';
 import { type ChainState, chainLine, hashLine, headerLine, trailerLine } from './hash-chain.ts';
 import { markLive, nextFileSeq, unmarkLive } from './live-files.ts';
 
 export interface PartitionFileOptions {
+  readonly fs: FileSystem;
   readonly root: string;
   /** Relative partition directory. */
   readonly partition: string;
@@ -23,10 +24,21 @@ export interface PreparedChunk {
   readonly chain: ChainState | undefined;
 }
 
+/** Where a file stood at a point in time: what `rollback` restores it to. */
+export interface FileSavepoint {
+  readonly bytes: number;
+  readonly records: number;
+  readonly chain: ChainState | undefined;
+}
+
+/** What `close` did: renamed the file to its closed name, or removed it because it held no record. */
+export type CloseOutcome = 'closed' | 'removed';
+
 /**
- * The one open file of a partition. Writes go through a FileHandle opened for append, so each
- * batch is one write call at the end of the file; a failed write is cut back to the last complete
- * line, so the file never holds a partial line while this process lives.
+ * The one open file of a partition. Writes go through a handle opened for append, so each chunk is
+ * one write at the end of the file. A write that fails part-way leaves the file where the write
+ * stopped; the caller cuts it back to a savepoint (see `BatchWrite`), so no line of a failed batch
+ * stays in the file.
  */
 export class PartitionFile {
   readonly partition: string;
@@ -37,16 +49,15 @@ export class PartitionFile {
   readonly openedOnDate: string;
   bytes = 0;
   records = 0;
-  /** A failed write could not be cut back: the file may end in a partial line. */
-  damaged = false;
-  private readonly handle: FileHandle;
+  private readonly fs: FileSystem;
+  private readonly handle: WritableFile;
   private readonly fsync: boolean;
   private chain: ChainState | undefined;
 
   private constructor(
     options: PartitionFileOptions,
     paths: { inprogress: string; closed: string },
-    handle: FileHandle,
+    handle: WritableFile,
     openedOnDate: string,
   ) {
     this.partition = options.partition;
@@ -54,20 +65,21 @@ export class PartitionFile {
     this.closedPath = paths.closed;
     this.openedAtMonotonicMs = options.monotonicMs;
     this.openedOnDate = openedOnDate;
+    this.fs = options.fs;
     this.handle = handle;
     this.fsync = options.fsync;
   }
 
   static async open(options: PartitionFileOptions): Promise<PartitionFile> {
     const dir = join(options.root, options.partition);
-    await mkdir(dir, { recursive: true, mode: options.directoryMode });
+    await options.fs.mkdir(dir, { recursive: true, mode: options.directoryMode });
     const base = newFileBase(options.nowMs, process.pid, nextFileSeq());
     const paths = {
       inprogress: join(dir, base + INPROGRESS_SUFFIX),
       closed: join(dir, base + CLOSED_SUFFIX),
     };
     // 'ax': append-only (a write after a cut-back lands at the new end), and never reuse a file.
-    const handle = await open(paths.inprogress, 'ax', options.fileMode);
+    const handle = await options.fs.open(paths.inprogress, 'ax', options.fileMode);
     markLive(paths.inprogress);
     const file = new PartitionFile(
       options,
@@ -80,7 +92,8 @@ export class PartitionFile {
       try {
         await file.writeAll(Buffer.from(`${header}\n`));
       } catch (error) {
-        await file.abandon();
+        // Holds no record: nothing to keep, and no half header for recovery to find.
+        await file.discard().catch(() => file.abandon());
         throw error;
       }
       file.chain = { seq: 0, prevHash: hashLine(header) };
@@ -90,7 +103,7 @@ export class PartitionFile {
 
   /**
    * Encodes `lines[from, to)` as one chunk (with chain fields in integrity mode) without changing
-   * the file's state; `commit` applies it once written.
+   * the file's state; `append` applies it once written.
    */
   prepare(lines: readonly string[], from: number, to: number): PreparedChunk {
     if (this.chain === undefined) {
@@ -113,30 +126,47 @@ export class PartitionFile {
     return Buffer.byteLength(line) + 1 + chainBytes;
   }
 
-  /** Writes a prepared chunk; on failure the file is cut back to where it was and the error rethrown. */
+  savepoint(): FileSavepoint {
+    return { bytes: this.bytes, records: this.records, chain: this.chain };
+  }
+
+  /**
+   * Writes a prepared chunk. On failure the file may end in part of it (`bytes` says how much
+   * landed); `rollback` to a savepoint taken before removes it.
+   */
   async append(chunk: PreparedChunk): Promise<void> {
-    const before = this.bytes;
-    try {
-      await this.writeAll(chunk.data);
-    } catch (error) {
-      this.bytes = before;
-      try {
-        await this.handle.truncate(before);
-      } catch {
-        this.damaged = true;
-      }
-      throw error;
-    }
+    await this.writeAll(chunk.data);
     this.records += chunk.lines;
     if (chunk.chain !== undefined) this.chain = chunk.chain;
+  }
+
+  /** Cuts the file back to a savepoint. On failure nothing changes, and it may be tried again. */
+  async rollback(to: FileSavepoint): Promise<void> {
+    await this.handle.truncate(to.bytes);
+    this.bytes = to.bytes;
+    this.records = to.records;
+    this.chain = to.chain;
   }
 
   async sync(): Promise<void> {
     await this.handle.datasync();
   }
 
-  /** Writes the trailer (integrity), closes the handle and renames the file to its closed name. */
-  async close(nowMs: number): Promise<void> {
+  /**
+   * Writes the trailer (integrity), closes the handle and renames the file to its closed name; a
+   * file that holds no record is removed instead. On failure the handle is closed all the same and
+   * the file keeps its in-progress name, for `recoverInprogressFile`.
+   */
+  async close(nowMs: number): Promise<CloseOutcome> {
+    if (this.records === 0) {
+      try {
+        await this.discard();
+      } catch (error) {
+        await this.abandon();
+        throw error;
+      }
+      return 'removed';
+    }
     try {
       try {
         if (this.chain !== undefined) await this.writeAll(Buffer.from(`${trailerLine(this.chain, nowMs)}\n`));
@@ -144,16 +174,26 @@ export class PartitionFile {
       } finally {
         await this.handle.close();
       }
-      await rename(this.inprogressPath, this.closedPath);
+      await this.fs.rename(this.inprogressPath, this.closedPath);
     } finally {
-      // On failure the file keeps its in-progress name and is recovered at the next start.
       unmarkLive(this.inprogressPath);
     }
+    return 'closed';
   }
 
   /**
-   * Closes the handle but leaves the in-progress name: used when the file may hold a partial line
-   * (a failed write that could not be cut back). The next start recovers it.
+   * Removes the file and closes its handle: for a file that holds no record worth keeping. When
+   * the removal fails the file stays open, as it was.
+   */
+  async discard(): Promise<void> {
+    await this.fs.unlink(this.inprogressPath);
+    await this.handle.close().catch(() => undefined);
+    unmarkLive(this.inprogressPath);
+  }
+
+  /**
+   * Closes the handle but leaves the in-progress name: the last resort for a file that could not be
+   * cut back after a failed write. The next start recovers it.
    */
   async abandon(): Promise<void> {
     await this.handle.close().catch(() => undefined);

@@ -77,6 +77,12 @@ const driftSchema = z
     significantPsi: z.number().gt(0).default(0.2),
     /** Significance level of the KS test and of the positive-rate z-test. */
     alpha: z.number().gt(0).lt(1).default(0.05),
+    /**
+     * Numbers with at most this many distinct values in the baseline (flags, counts, ratings) are
+     * compared value by value (PSI per value, χ²), not over quantile bins. Distinct values are known
+     * only up to `sketch.exactValues`, which therefore caps this.
+     */
+    discreteMaxValues: z.number().int(positiveInt).min(1).max(1024).default(10),
     /** Categories kept per feature; rarer ones are pooled as `(other)`. */
     maxCategories: z.number().int(positiveInt).min(1).default(50),
     /** Features profiled; later ones are counted and ignored. */

@@ -1,3 +1,4 @@
+import { chiSquareSurvival } from './internal/chi-square-distribution.ts';
 import { erfc } from './internal/normal-distribution.ts';
 import type { QuantileSketch } from './quantile-sketch.ts';
 
@@ -8,11 +9,14 @@ export type DriftBand = 'none' | 'moderate' | 'significant';
  * here): PSI = Σ (aᵢ − eᵢ)·ln(aᵢ/eᵢ), e the baseline's (expected) shares, a the current (actual)
  * ones. A share of exactly 0 is replaced by `epsilon` (no renormalisation), so an empty bin on one
  * side adds a large but finite term; a bin empty on both sides adds 0. NaN when a side has no weight.
+ * `emptyExpected[i]`, when given, replaces `epsilon` for an empty baseline share of bin i (the
+ * range bins of numbers use the chance that a new baseline draw falls beyond its extremes).
  */
 export function populationStabilityIndex(
   expected: readonly number[],
   actual: readonly number[],
   epsilon = 1e-4,
+  emptyExpected?: readonly number[],
 ): number {
   if (expected.length !== actual.length) throw new RangeError('both sides need the same bins');
   const totalExpected = expected.reduce((sum, w) => sum + w, 0);
@@ -23,7 +27,7 @@ export function populationStabilityIndex(
     const rawE = (expected[i] as number) / totalExpected;
     const rawA = (actual[i] as number) / totalActual;
     if (rawE === 0 && rawA === 0) continue;
-    const e = rawE === 0 ? epsilon : rawE;
+    const e = rawE === 0 ? Math.max(epsilon, emptyExpected?.[i] ?? 0) : rawE;
     const a = rawA === 0 ? epsilon : rawA;
     psi += (a - e) * Math.log(a / e);
   }
@@ -145,4 +149,50 @@ export function twoProportionZTest(x1: number, n1: number, x2: number, n2: numbe
   }
   const z = (currentRate - baselineRate) / se;
   return { baselineRate, currentRate, z, pValue: erfc(Math.abs(z) / Math.SQRT2) };
+}
+
+export interface ChiSquareResult {
+  /** Pearson's X² of the 2 × k table of effective counts. */
+  statistic: number;
+  /** k − 1, k the bins holding weight on either side. */
+  degreesOfFreedom: number;
+  pValue: number;
+  /** Effective sample sizes (Kish) the shares were scaled to. */
+  n1: number;
+  n2: number;
+}
+
+/**
+ * χ² test of homogeneity of two binned distributions (weights per bin, normalised here): each side's
+ * shares are scaled to its effective sample size n (Kish, for weighted samples), and
+ * X² = Σ_sides Σ_bins (O − E)²/E with E = pooled share × n, on k − 1 degrees of freedom. NaN when a
+ * side has no weight; X² 0 and p 1 when only one bin holds weight.
+ */
+export function chiSquareHomogeneity(
+  expected: readonly number[],
+  actual: readonly number[],
+  n1: number,
+  n2: number,
+): ChiSquareResult {
+  if (expected.length !== actual.length) throw new RangeError('both sides need the same bins');
+  const totalExpected = expected.reduce((sum, w) => sum + w, 0);
+  const totalActual = actual.reduce((sum, w) => sum + w, 0);
+  if (!(totalExpected > 0 && totalActual > 0 && n1 > 0 && n2 > 0)) {
+    return { statistic: Number.NaN, degreesOfFreedom: 0, pValue: Number.NaN, n1, n2 };
+  }
+  let statistic = 0;
+  let bins = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const o1 = ((expected[i] as number) / totalExpected) * n1;
+    const o2 = ((actual[i] as number) / totalActual) * n2;
+    const pooled = (o1 + o2) / (n1 + n2);
+    if (!(pooled > 0)) continue;
+    bins++;
+    const e1 = pooled * n1;
+    const e2 = pooled * n2;
+    statistic += ((o1 - e1) * (o1 - e1)) / e1 + ((o2 - e2) * (o2 - e2)) / e2;
+  }
+  const degreesOfFreedom = bins - 1;
+  if (degreesOfFreedom < 1) return { statistic: 0, degreesOfFreedom: 0, pValue: 1, n1, n2 };
+  return { statistic, degreesOfFreedom, pValue: chiSquareSurvival(statistic, degreesOfFreedom), n1, n2 };
 }

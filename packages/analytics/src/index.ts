@@ -31,10 +31,12 @@ export {
   compareDistributions,
   compareProfiles,
   type DistributionDrift,
+  type DriftKind,
   type DriftReport,
   MISSING_BIN,
   type PositiveRateDrift,
   type PsiBin,
+  type SampleSizes,
 } from './drift.ts';
 export {
   analyseDrift,
@@ -44,6 +46,8 @@ export {
   type DriftOptions,
 } from './drift-analysis.ts';
 export {
+  type ChiSquareResult,
+  chiSquareHomogeneity,
   type DriftBand,
   effectiveSampleSize,
   type KolmogorovSmirnovResult,

@@ -34,6 +34,7 @@ describe('analyticsConfigSchema', () => {
         moderatePsi: 0.1,
         significantPsi: 0.2,
         alpha: 0.05,
+        discreteMaxValues: 10,
         maxCategories: 50,
         maxFeatures: 500,
       },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  chiSquareHomogeneity,
   effectiveSampleSize,
   kolmogorovSmirnovFromSketches,
   kolmogorovSmirnovPValue,
@@ -9,6 +10,7 @@ import {
   QuantileSketch,
   twoProportionZTest,
 } from '../src/index.ts';
+import { chiSquareSurvival } from '../src/internal/chi-square-distribution.ts';
 import { normalCdf } from '../src/internal/normal-distribution.ts';
 
 function sketchOf(values: readonly number[], weights?: readonly number[]): QuantileSketch {
@@ -133,5 +135,46 @@ describe('effectiveSampleSize', () => {
     // Weights 1 and 3: 16/10.
     expect(effectiveSampleSize(4, 10)).toBe(1.6);
     expect(effectiveSampleSize(0, 0)).toBe(0);
+  });
+});
+
+describe('χ² test', () => {
+  it('the survival function matches the tables: 3.8415 (1 df), 5.9915 (2), 18.307 (10), 67.505 (50) at 5%', () => {
+    for (const [x, df, p] of [
+      [3.841459, 1, 0.05],
+      [5.991465, 2, 0.05],
+      [18.307038, 10, 0.05],
+      [67.504807, 50, 0.05],
+      [11.344867, 3, 0.01],
+      [10.827566, 1, 0.001],
+      [0.710723, 4, 0.95],
+    ] as const) {
+      expect(chiSquareSurvival(x, df), `${x} ${df}`).toBeCloseTo(p, 6);
+    }
+    // Two degrees of freedom: P(X ≥ x) = e^(−x/2) exactly.
+    for (const x of [0.1, 1, 7, 40]) expect(chiSquareSurvival(x, 2)).toBeCloseTo(Math.exp(-x / 2), 12);
+    expect(chiSquareSurvival(0, 3)).toBe(1);
+    expect(chiSquareSurvival(2000, 1)).toBe(0);
+  });
+
+  it('homogeneity of 10/10/20 against 20/20/20 is X² = 2.778, 2 df, p = 0.2494 (scipy chi2_contingency)', () => {
+    const result = chiSquareHomogeneity([10, 10, 20], [20, 20, 20], 40, 60);
+    expect(result.statistic).toBeCloseTo(25 / 9, 10);
+    expect(result.degreesOfFreedom).toBe(2);
+    expect(result.pValue).toBeCloseTo(Math.exp(-25 / 18), 10);
+  });
+
+  it('scales shares to the effective sizes: the same shares with half the sizes halve X²', () => {
+    const full = chiSquareHomogeneity([0.3, 0.2, 0.5], [20, 30, 50], 100, 100);
+    // Pooled 0.25/0.25/0.5, E = 25/25/50 on each side: X² = 4 × (5²/25) = 4.
+    expect(full.statistic).toBeCloseTo(4, 10);
+    expect(full.pValue).toBeCloseTo(Math.exp(-2), 10);
+    expect(chiSquareHomogeneity([0.3, 0.2, 0.5], [20, 30, 50], 50, 50).statistic).toBeCloseTo(2, 10);
+  });
+
+  it('bins empty on both sides are left out; one bin with weight is X² 0, p 1; no weight is NaN', () => {
+    expect(chiSquareHomogeneity([10, 0, 10], [5, 0, 15], 20, 20).degreesOfFreedom).toBe(1);
+    expect(chiSquareHomogeneity([5, 0], [7, 0], 5, 7)).toMatchObject({ statistic: 0, pValue: 1 });
+    expect(Number.isNaN(chiSquareHomogeneity([0, 0], [1, 1], 0, 2).pValue)).toBe(true);
   });
 });

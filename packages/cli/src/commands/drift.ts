@@ -40,9 +40,15 @@ export const driftCommand: Command = {
 
 Compares the distribution of every input feature, of the score and of the prediction in the
 current window with a baseline, weighted by ml.sampling.weight:
-  PSI   population stability index over the baseline's decile bins (categories for text values,
-        plus a bin for missing values): < 0.1 none, 0.1–0.2 moderate, > 0.2 significant
-  KS    two-sample Kolmogorov–Smirnov D and p-value (numeric values)
+  PSI   population stability index: < 0.1 none, 0.1–0.2 moderate, > 0.2 significant, over
+          numeric   the baseline's decile bins, plus one bin below its minimum and one above
+                    its maximum (values outside the baseline's range)
+          discrete  one bin per value, for numbers with at most 10 distinct values in the
+                    baseline (flags, counts, ratings)
+          categorical  one bin per category (text, booleans)
+        and a bin for missing values
+  KS    two-sample Kolmogorov–Smirnov D and p-value (numbers)
+  χ²    test of homogeneity over the bins (discrete and categorical values)
 and the rate of positive decisions with a two-proportion z-test.
 
 The baseline is a file (a profile from --save-baseline, a stats file from predlog stats --out, or
@@ -61,8 +67,8 @@ ${SELECTION_USAGE}
 ${TIME_USAGE}
 
 Exit codes: 0 no significant drift, 1 some PSI above 0.2 (or no predictions in the window),
-2 usage error. KS and z-test p-values are printed but do not fail the run: at log volumes they
-flag differences too small to matter.
+2 usage error. KS, χ² and z-test p-values are printed but do not fail the run: at log volumes
+they flag differences too small to matter.
 
 Examples:
   predlog drift ./prediction-logs --baseline-days 7
@@ -152,6 +158,7 @@ function driftRow(d: DistributionDrift): string[] {
     d.band,
     d.ks === null ? '–' : figure(d.ks.statistic, 3),
     d.ks === null ? '–' : pValue(d.ks.pValue),
+    d.chiSquare === null ? '–' : pValue(d.chiSquare.pValue),
     figure(d.baseline.mean),
     figure(d.current.mean),
     percent(d.current.missingShare),
@@ -174,9 +181,9 @@ function renderDrift(analysis: DriftAnalysis): string {
   if (report.prediction !== null) rows.push(driftRow(report.prediction));
   lines.push(
     renderTextTable(
-      ['value', 'kind', 'PSI', 'band', 'KS D', 'KS p', 'mean before', 'mean now', 'missing now'],
+      ['value', 'kind', 'PSI', 'band', 'KS D', 'KS p', 'χ² p', 'mean before', 'mean now', 'missing now'],
       rows,
-      [2, 4, 5, 6, 7, 8],
+      [2, 4, 5, 6, 7, 8, 9],
     ),
   );
   if (report.newFeatures.length > 0) {
@@ -189,7 +196,7 @@ function renderDrift(analysis: DriftAnalysis): string {
     );
   }
   lines.push(
-    `bands: PSI < ${report.bands.moderatePsi} none, ${report.bands.moderatePsi}–${report.bands.significantPsi} moderate, > ${report.bands.significantPsi} significant; KS and z-test at α = ${report.bands.alpha}`,
+    `bands: PSI < ${report.bands.moderatePsi} none, ${report.bands.moderatePsi}–${report.bands.significantPsi} moderate, > ${report.bands.significantPsi} significant; KS, χ² and z-test at α = ${report.bands.alpha}`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.ts';
-import { fraudPredictions, writeLogs } from '../analytics-fixtures.ts';
+import { fraudPredictions, type Generated, writeLogs } from '../analytics-fixtures.ts';
 import { captureIo } from '../cli-io.ts';
 
 let root: string;
@@ -29,6 +29,22 @@ beforeAll(async () => {
     path.join(root, 'steady'),
     [...before, ...steady].map((g) => g.record),
   );
+  // Issue 15: is_weekend is 1 in every baseline record and 0 in 86% of the current predictions, the
+  // zeros kept with p = 0.1 (weight 10), the ones with p = 0.5: 55 zeros of weight 10 per 45 ones of
+  // weight 2 is 550/640 = 85.9% zeros.
+  const weekend = (g: Generated, i: number, late: boolean) => {
+    const zero = late && i % 100 < 55;
+    const weight = late ? (zero ? 10 : 2) : 4;
+    return {
+      ...g.record,
+      input_features: { ...(g.record.input_features as object), is_weekend: zero ? 0 : 1 },
+      sampling_weight: weight,
+    };
+  };
+  await writeLogs(path.join(root, 'weekend'), [
+    ...before.map((g, i) => weekend(g, i, false)),
+    ...steady.map((g, i) => weekend(g, i, true)),
+  ]);
 });
 
 afterAll(async () => {
@@ -52,6 +68,26 @@ describe('predlog drift', () => {
     expect(stdout).toMatch(/^score +numeric +\S+ +significant /m);
     expect(stdout).toContain('positive decision rate');
     expect(stderr).toContain('significant drift (PSI > 0.2): amount, score');
+  });
+
+  it('a 0/1 flag that went from all ones to 86% zeros (weighted) is significant drift; exit 1', async () => {
+    const { code, stdout, stderr } = await drift('weekend', '--baseline-days', '3');
+    expect(code).toBe(1);
+    // Compared value by value: PSI (0.14 − 1)·ln 0.14 + (0.86 − ε)·ln(0.86/ε) ≈ 9.5, χ² and KS agree.
+    const row = /^is_weekend +discrete +(\S+) +significant +(\S+) +<1e-16 +<1e-16 +1 +0\.14\d* /m.exec(
+      stdout,
+    );
+    expect(row, stdout).not.toBeNull();
+    expect(Number(row?.[1])).toBeGreaterThan(9);
+    expect(Number(row?.[2])).toBeCloseTo(0.86, 2);
+    expect(stdout).toMatch(/^amount +numeric +\S+ +none /m);
+    expect(stderr).toContain('significant drift (PSI > 0.2): is_weekend');
+    const json = JSON.parse((await drift('weekend', '--baseline-days', '3', '--json')).stdout);
+    const flag = json.features.find((f: { name: string }) => f.name === 'is_weekend');
+    expect(flag.bins).toEqual([
+      { label: '0', expected: 0, actual: expect.closeTo(0.86, 2) },
+      { label: '1', expected: 1, actual: expect.closeTo(0.14, 2) },
+    ]);
   });
 
   it('finds none between two samples of one population; exit 0', async () => {

@@ -12,6 +12,8 @@ import {
   HIGH_CARDINALITY_FIELDS,
   isLabelField,
   LABEL_FIELDS,
+  MAX_LABEL_NAME_BYTES,
+  MAX_LABEL_VALUE_BYTES,
 } from './internal/label-fields.ts';
 
 const KiB = 1024;
@@ -78,10 +80,27 @@ export const lokiExporterConfigSchema = z
         z
           .string()
           .regex(labelName, labelNameRule)
+          .max(
+            MAX_LABEL_NAME_BYTES,
+            `must be at most ${MAX_LABEL_NAME_BYTES} characters (Loki's max_label_name_length)`,
+          )
           .refine((n) => !n.startsWith('__'), 'must not start with "__"'),
-        z.string().min(1, 'must not be empty'),
+        z
+          .string()
+          .min(1, 'must not be empty')
+          .refine(
+            (v) => Buffer.byteLength(v, 'utf8') <= MAX_LABEL_VALUE_BYTES,
+            `must be at most ${MAX_LABEL_VALUE_BYTES} bytes of UTF-8 (Loki's max_label_value_length)`,
+          ),
       )
       .default({}),
+    /**
+     * Distinct label sets (streams) this exporter keeps apart; the record labels of any further set
+     * fold to `__overflow__`, the resource's and `retention` aside (the values stay in the line).
+     * A fifth of Loki's default per-tenant `max_global_streams_per_user` (5,000), far above what the
+     * label allow-list gives in practice (models × versions × events × retention classes × envs).
+     */
+    maxStreams: z.number().int().min(1, 'must be at least 1').default(1000),
     /**
      * Top-level fields of the stored record sent as structured metadata (Loki ≥ 2.9 with
      * `allow_structured_metadata`, the default from Loki 3.0). `[]` sends none, for older Lokis.

@@ -94,6 +94,8 @@ export class LokiExporter extends BaseExporter {
         now: () => services.clock.now(),
       }),
       maxRequestBytes: config.maxRequestBytes,
+      maxStreams: config.maxStreams,
+      now: () => services.clock.now(),
     });
     const base = config.endpoint.replace(/\/+$/, '');
     this.transport = new HttpTransport(new URL(`${base}${config.pushPath}`), tls);
@@ -215,6 +217,7 @@ export class LokiExporter extends BaseExporter {
     const to = Math.min(records.length, from + PLAN_SLICE_RECORDS);
     const plan = await this.planner.plan(records, from, to);
     this.reportEncoding(plan.truncated, plan.fallbacks);
+    this.reportOverflow(plan.overflowed);
     for (const request of plan.requests) progress.requests.push(request);
     progress.planned = to;
   }
@@ -315,6 +318,15 @@ export class LokiExporter extends BaseExporter {
         `loki exporter ${this.id}: records held values JSON cannot encode (bigint, binary data, cycles) or an invalid time; they were sent in a safe form`,
       );
     }
+  }
+
+  private reportOverflow(overflowed: number): void {
+    if (overflowed === 0) return;
+    this.metrics.recordsOverflowed(overflowed);
+    this.services.diagnostics.warnOnce(
+      `loki.stream_overflow.${this.id}`,
+      `loki exporter ${this.id}: records carry more than maxStreams (${this.config.maxStreams}) distinct label sets; records of further label sets go to an overflow stream whose record labels are "__overflow__" (the resource's and retention aside; the values stay in the line). Counted in predlog.exporter.loki.records_overflowed`,
+    );
   }
 
   private buildHeaders(): Record<string, string> {

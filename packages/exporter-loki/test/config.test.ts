@@ -59,6 +59,13 @@ const expectations: Record<
   'managed-header.json': { ok: false, path: 'headers.Content-Type', message: /set by the exporter/ },
   'line-over-request.json': { ok: false, path: 'maxLineBytes', message: /smaller than maxRequestBytes/ },
   'unknown-key.json': { ok: false, path: '', message: /tennant/ },
+  // 1,025 characters but 2,050 bytes: Loki counts bytes.
+  'static-label-too-long.json': {
+    ok: false,
+    path: 'staticLabels.cluster',
+    message: /at most 2048 bytes of UTF-8 \(Loki's max_label_value_length\)/,
+  },
+  'max-streams-zero.json': { ok: false, path: 'maxStreams', message: /at least 1/ },
 };
 
 describe('lokiExporterConfigSchema', () => {
@@ -81,6 +88,7 @@ describe('lokiExporterConfigSchema', () => {
         'span_id',
         'serving_node',
       ],
+      maxStreams: 1000,
       maxRequestBytes: 1_048_576,
       maxLineBytes: 262_144,
     });
@@ -104,6 +112,13 @@ describe('lokiExporterConfigSchema', () => {
       }
     });
   }
+
+  it("refuses a static label name over Loki's max_label_name_length (1024)", () => {
+    const parse = (name: string) =>
+      lokiExporterConfigSchema.safeParse({ endpoint: 'http://loki:3100', staticLabels: { [name]: 'x' } });
+    expect(parse(`a${'b'.repeat(1023)}`).success).toBe(true);
+    expect(JSON.stringify(parse(`a${'b'.repeat(1024)}`).error?.issues)).toMatch(/max_label_name_length/);
+  });
 
   it('rejects every high-cardinality field the issue names as a label', () => {
     for (const field of ['request_id', 'prediction_id', 'score', 'timestamp', 'latency_ms', 'trace_id']) {

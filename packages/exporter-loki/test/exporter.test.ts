@@ -462,3 +462,87 @@ describe('LokiExporter encoding fallbacks', () => {
     expect(loki.stats().encodeFallbacks).toBe(1);
   });
 });
+
+describe('LokiExporter labels within Loki limits', () => {
+  /** Distinct label sets across every request the receiver got. */
+  const labelSets = () =>
+    new Set(receiver.requests.flatMap((r) => r.push.streams.map((s) => JSON.stringify(s.labels))));
+
+  it('sends a label value of 2,048 × "é" cut to 2048 bytes, not the 4,096 Loki refuses', async () => {
+    await exporter().send([predictionLogRecord({ model_name: 'é'.repeat(2048) })], signal);
+    const value = receiver.requests[0]?.push.streams[0]?.labels.model_name ?? '';
+    expect(Buffer.byteLength(value)).toBeLessThanOrEqual(2048);
+    expect(value.length).toBeGreaterThan(0);
+    expect(receiver.entries()).toHaveLength(1);
+  });
+
+  it('10,000 model names: at most maxStreams (1,000) streams, the rest in the overflow stream, every record sent', async () => {
+    const records = Array.from({ length: 10_000 }, (_, i) =>
+      predictionLogRecord({ request_id: `req-${i}`, model_name: `model-${i}` }),
+    );
+    const loki = exporter();
+    await loki.send(records, signal);
+    const sets = labelSets();
+    expect(sets.size).toBe(1001);
+    // The resource's labels (one value per process) stay; the record's fold.
+    const overflow = {
+      env: 'prod',
+      event: '__overflow__',
+      model_name: '__overflow__',
+      model_version: '__overflow__',
+      service_name: 'fraud-service',
+    };
+    expect(sets.has(JSON.stringify(overflow))).toBe(true);
+    const entries = receiver.entries();
+    expect(entries).toHaveLength(10_000);
+    expect(entries.filter((e) => e.labels.model_name === '__overflow__')).toHaveLength(9000);
+    // The real model name is still in the line.
+    const folded = entries.find((e) => e.labels.model_name === '__overflow__');
+    expect(JSON.parse(folded?.line ?? '{}').model_name).toMatch(/^model-\d+$/);
+    expect(loki.stats().recordsOverflowed).toBe(9000);
+    expect(env.metrics.sum('predlog.exporter.loki.records_overflowed')).toBe(9000);
+
+    // A known label set keeps its stream; new ones keep folding; the diagnostic is said once.
+    await loki.send(
+      [predictionLogRecord({ model_name: 'model-0' }), predictionLogRecord({ model_name: 'new' })],
+      signal,
+    );
+    expect(labelSets().size).toBe(1001);
+    expect(loki.stats().recordsOverflowed).toBe(9001);
+    expect(env.diagnostics.map((d) => d.code)).toEqual(['loki.stream_overflow.loki']);
+    expect(env.diagnostics[0]?.message).not.toMatch(/model-\d/);
+  });
+
+  it('keeps the retention class (how long Loki keeps it) in the overflow stream, and frees the place of a stream idle for an hour', async () => {
+    const loki = exporter({ maxStreams: 2 });
+    const audit = { extraAttributes: { 'ml.retention.class': 'audit' } };
+    await loki.send(
+      [
+        predictionLogRecord({ model_name: 'a' }),
+        predictionLogRecord({ model_name: 'b' }),
+        predictionLogRecord({ model_name: 'c' }, audit),
+        predictionLogRecord({ model_name: 'd' }),
+      ],
+      signal,
+    );
+    const streams = receiver.requests[0]?.push.streams.map((s) => [s.labels.model_name, s.labels.retention]);
+    expect(streams).toEqual([
+      ['a', undefined],
+      ['b', undefined],
+      ['__overflow__', 'audit'],
+      ['__overflow__', undefined],
+    ]);
+    env.clock.advance(60 * 60 * 1000);
+    await loki.send([predictionLogRecord({ model_name: 'c' }, audit)], signal);
+    expect(receiver.requests[1]?.push.streams.map((s) => s.labels)).toEqual([
+      {
+        env: 'prod',
+        event: 'ml.prediction',
+        model_name: 'c',
+        model_version: '1.0.0',
+        retention: 'audit',
+        service_name: 'fraud-service',
+      },
+    ]);
+  });
+});

@@ -1,7 +1,14 @@
 import type { LogRecordLike } from '@predlog/core';
 import type { AttributeMap } from '@predlog/schema';
-import { formatLabels, type LabelField, type LabelReader, labelReader } from './label-fields.ts';
+import {
+  formatLabels,
+  keptInOverflow,
+  type LabelField,
+  type LabelReader,
+  labelReader,
+} from './label-fields.ts';
 import { type LineEncoder, type LokiEntry, varintSize } from './line-encoder.ts';
+import { OVERFLOW_LABEL_VALUE, StreamLimiter } from './stream-limiter.ts';
 
 /** One stream's entries within one push request. */
 export interface StreamSegment {
@@ -25,6 +32,8 @@ export interface BatchPlan {
   readonly requests: PushRequestPlan[];
   readonly truncated: number;
   readonly fallbacks: number;
+  /** Records whose label set was over `maxStreams`, planned into the overflow stream. */
+  readonly overflowed: number;
 }
 
 interface Stream {
@@ -33,6 +42,8 @@ interface Stream {
   readonly labelPairs: ReadonlyArray<readonly [string, string]>;
   readonly entries: LokiEntry[];
   ordered: boolean;
+  /** The one stream label sets over the cap fold into. */
+  readonly overflow: boolean;
 }
 
 /** Records between two yields to the event loop while a batch is encoded. */
@@ -42,6 +53,11 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 const FALLBACK_LABEL: readonly [string, string] = ['service_name', 'unknown_service'];
 /** Upper bound of a stream's tag and length prefix inside a request. */
 const STREAM_OVERHEAD_BYTES = 6;
+/**
+ * Start of an overflow stream's key. A label-set key starts with a value or `\u0001` (or is empty),
+ * never with `\u0000`, so no label set can take an overflow stream's place.
+ */
+const OVERFLOW_KEY = '\u0000overflow\u0000';
 
 function byTime(a: LokiEntry, b: LokiEntry): number {
   return a.seconds - b.seconds || a.nanos - b.nanos;
@@ -58,18 +74,31 @@ export class BatchPlanner {
   private readonly staticPairs: ReadonlyArray<readonly [string, string]>;
   private readonly encoder: LineEncoder;
   private readonly maxRequestBytes: number;
+  private readonly streamLimiter: StreamLimiter;
+  /** Per field: it keeps its value in an overflow stream (`keptInOverflow`). */
+  private readonly keptInOverflow: readonly boolean[];
 
   constructor(options: {
     labels: readonly LabelField[];
     staticLabels: Readonly<Record<string, string>>;
     encoder: LineEncoder;
     maxRequestBytes: number;
+    /** Distinct label sets kept as their own streams (see `StreamLimiter`). */
+    maxStreams: number;
+    now: () => number;
   }) {
     this.fields = options.labels;
     this.readers = options.labels.map(labelReader);
     this.staticPairs = Object.entries(options.staticLabels);
     this.encoder = options.encoder;
     this.maxRequestBytes = options.maxRequestBytes;
+    this.streamLimiter = new StreamLimiter(options.maxStreams, options.now);
+    this.keptInOverflow = options.labels.map(keptInOverflow);
+  }
+
+  /** Label sets holding one of the `maxStreams` places now. */
+  get streamCount(): number {
+    return this.streamLimiter.size;
   }
 
   /** Plans `records[from, to)` (by default all of them). */
@@ -77,6 +106,7 @@ export class BatchPlanner {
     const streams = new Map<string, Stream>();
     let truncated = 0;
     let fallbacks = 0;
+    let overflowed = 0;
     let sinceYield = 0;
     const readers = this.readers;
     const values: Array<string | undefined> = new Array(readers.length);
@@ -108,11 +138,24 @@ export class BatchPlanner {
         for (const value of values) key += value === undefined ? '\u0001\u0000' : `${value}\u0000`;
         stream = streams.get(key);
         if (stream === undefined) {
-          stream = this.openStream(values);
-          streams.set(key, stream);
+          if (this.streamLimiter.admit(key)) {
+            stream = this.openStream(values);
+            streams.set(key, stream);
+          } else {
+            // Not cached under `key`: a place may free up (idle streams) for its next record.
+            let overflowKey = OVERFLOW_KEY;
+            for (let i = 0; i < values.length; i++)
+              if (this.keptInOverflow[i]) overflowKey += `${values[i] ?? '\u0001'}\u0000`;
+            stream = streams.get(overflowKey);
+            if (stream === undefined) {
+              stream = this.openStream(values, true);
+              streams.set(overflowKey, stream);
+            }
+          }
         }
         previous = stream;
       }
+      if (stream.overflow) overflowed++;
       const encoded = this.encoder.encode(record);
       if (encoded.truncated) truncated++;
       if (encoded.fallback) fallbacks++;
@@ -154,18 +197,29 @@ export class BatchPlanner {
       }
     }
     if (current.records > 0) requests.push(current);
-    return { requests, truncated, fallbacks };
+    return { requests, truncated, fallbacks, overflowed };
   }
 
-  private openStream(values: ReadonlyArray<string | undefined>): Stream {
+  /**
+   * A stream for label values `values`, or (`overflow`) the one where every label that is not
+   * `keptInOverflow` is `OVERFLOW_LABEL_VALUE`.
+   */
+  private openStream(values: ReadonlyArray<string | undefined>, overflow = false): Stream {
     const pairs: Array<readonly [string, string]> = [...this.staticPairs];
     for (let i = 0; i < this.fields.length; i++) {
-      const value = values[i];
+      const value = overflow && !this.keptInOverflow[i] ? OVERFLOW_LABEL_VALUE : values[i];
       if (value !== undefined) pairs.push([this.fields[i] as string, value]);
     }
     if (pairs.length === 0) pairs.push(FALLBACK_LABEL);
     pairs.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
     const labels = formatLabels(pairs);
-    return { labels, labelBytes: Buffer.byteLength(labels), labelPairs: pairs, entries: [], ordered: true };
+    return {
+      labels,
+      labelBytes: Buffer.byteLength(labels),
+      labelPairs: pairs,
+      entries: [],
+      ordered: true,
+      overflow,
+    };
   }
 }

@@ -1,5 +1,6 @@
 import type { AttributeMap } from '@predlog/schema';
-import { ATTR, RESOURCE_ATTR } from '@predlog/schema';
+import { ATTR, RESOURCE_ATTR, safeCut } from '@predlog/schema';
+import { utf8PrefixLength } from './utf8-prefix.ts';
 
 /**
  * The record fields that may become Loki stream labels: each has few distinct values (a model has
@@ -87,8 +88,39 @@ const LABEL_SOURCES: Readonly<Record<LabelField, LabelSource>> = {
   region: { from: 'attribute', key: ATTR.region },
 };
 
-/** Loki's default `max_label_value_length`; longer values would fail the whole push. */
-const MAX_LABEL_VALUE_LENGTH = 2048;
+/**
+ * Loki's defaults for `max_label_value_length` (2048) and `max_label_name_length` (1024). Loki checks
+ * both with Go's `len()` of the string, which counts UTF-8 bytes, not characters
+ * (`Validator.ValidateLabels` in grafana/loki pkg/distributor/validator.go), and one label over
+ * either fails the whole push with a 400.
+ */
+export const MAX_LABEL_VALUE_BYTES = 2048;
+export const MAX_LABEL_NAME_BYTES = 1024;
+/** At most 3 UTF-8 bytes per UTF-16 unit: a value this short fits without counting. */
+const SURELY_FITTING_UNITS = Math.floor(MAX_LABEL_VALUE_BYTES / 3);
+
+/**
+ * `text` within `MAX_LABEL_VALUE_BYTES` of UTF-8: whole when it fits, else cut on a code point
+ * boundary by `safeCut` (so no piece of a card, e-mail or phone number straddling the cut is kept,
+ * and the kept prefix does not hold the long original alive). May be empty for a value that is one
+ * long token.
+ */
+export function cutLabelValue(text: string): string {
+  if (text.length <= SURELY_FITTING_UNITS) return text;
+  const fitting = utf8PrefixLength(text, MAX_LABEL_VALUE_BYTES);
+  return fitting === text.length ? text : safeCut(text, fitting);
+}
+
+/**
+ * Whether a label keeps its value when its stream is folded into an overflow stream (past
+ * `maxStreams`). Kept: the resource's labels (`service_name`, `env`: one value per process, so they
+ * add no streams) and `retention` (the retention class decides how long Loki keeps the stream through
+ * `retention_stream` selectors; folding it would shorten an audit record's life; its values are the
+ * few classes of the tail retention config). Every other record label becomes `__overflow__`.
+ */
+export function keptInOverflow(field: LabelField): boolean {
+  return field === 'retention' || LABEL_SOURCES[field].from === 'resource';
+}
 
 export function isLabelField(name: string): name is LabelField {
   return (LABEL_FIELDS as readonly string[]).includes(name);
@@ -107,7 +139,8 @@ function labelText(value: unknown): string | undefined {
   else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
   else return undefined;
   if (text === '') return undefined;
-  return text.length > MAX_LABEL_VALUE_LENGTH ? text.slice(0, MAX_LABEL_VALUE_LENGTH) : text;
+  const cut = cutLabelValue(text);
+  return cut === '' ? undefined : cut;
 }
 
 export function labelReader(field: LabelField): LabelReader {

@@ -18,6 +18,8 @@ export interface LokiExporterStats {
   linesTruncated: number;
   encodeFallbacks: number;
   deadLetterFailures: number;
+  /** Records sent in the overflow stream, their label set being over `maxStreams`. */
+  recordsOverflowed: number;
 }
 
 export type RequestOutcome = 'success' | 'retryable' | 'rejected';
@@ -38,6 +40,7 @@ export class LokiExporterMetrics {
     linesTruncated: 0,
     encodeFallbacks: 0,
     deadLetterFailures: 0,
+    recordsOverflowed: 0,
   };
   private readonly attributes: Attributes;
   private readonly byOutcome: Readonly<Record<RequestOutcome, Attributes>>;
@@ -50,6 +53,7 @@ export class LokiExporterMetrics {
   private readonly truncated: Counter;
   private readonly fallbacks: Counter;
   private readonly deadLetterErrors: Counter;
+  private readonly overflowed: Counter;
 
   constructor(meter: Meter, componentId: string) {
     this.attributes = { 'predlog.component.id': componentId };
@@ -85,6 +89,10 @@ export class LokiExporterMetrics {
     });
     this.deadLetterErrors = meter.createCounter(`${PREFIX}.dead_letter_failures`, {
       description: 'Rejected batches that could not be written to the dead-letter directory',
+    });
+    this.overflowed = meter.createCounter(`${PREFIX}.records_overflowed`, {
+      description:
+        'Records whose label set was over maxStreams, sent in the overflow stream (labels "__overflow__")',
     });
   }
 
@@ -129,5 +137,11 @@ export class LokiExporterMetrics {
     if (count === 0) return;
     this.stats.encodeFallbacks += count;
     this.fallbacks.add(count, this.attributes);
+  }
+
+  recordsOverflowed(count: number): void {
+    if (count === 0) return;
+    this.stats.recordsOverflowed += count;
+    this.overflowed.add(count, this.attributes);
   }
 }

@@ -115,8 +115,9 @@ describe('the Grafana dashboard', () => {
           `histogram_quantile(${q}, sum by (le) (rate(model_request_duration_seconds_bucket`,
         ),
       );
+    // 0 while there are requests and no 5xx: the numerator falls back to vector(0).
     expect(sla).toContainEqual(
-      expect.stringMatching(/status_code=~"5\.\."\}\[\$__rate_interval\]\)\) \/ sum\(rate/),
+      expect.stringMatching(/status_code=~"5\.\."\}\[\$__rate_interval\]\)\) or vector\(0\)\) \/ sum\(rate/),
     );
     expect(inRow('SLA overview').find((q) => q.panel === 'Availability')?.expr).toMatch(
       /status_code!~"5\.\."/,
@@ -142,11 +143,23 @@ describe('the Grafana dashboard', () => {
     expect(pipeline).toContainEqual(expect.stringContaining('predlog_queue_depth'));
     expect(pipeline).toContainEqual(expect.stringContaining('predlog_spill_bytes'));
 
-    const logs = inRow('Prediction logs').find((q) => q.panelType === 'logs');
-    expect(logs?.datasource).toBe('loki');
-    expect(logs?.expr).toMatch(
+    const logs = inRow('Prediction logs').filter((q) => q.panelType === 'logs');
+    expect(logs.map((q) => q.datasource)).toEqual(['loki', 'loki']);
+    // One query per ingestion path: the Loki exporter's labels, and Loki's native OTLP mapping.
+    expect(logs[0]?.expr).toMatch(
       /^\{model_name=~"\$model", event="ml\.prediction"\} \| json \| request_id=~"\.\*\$request_id\.\*"$/,
     );
+    expect(logs[1]?.expr).toMatch(
+      /^\{service_name=~"\$service"\} \| event_name="ml\.prediction" \| ml_model_name=~"\$model" \| ml_request_id=~"\.\*\$request_id\.\*"$/,
+    );
+    expect(pipeline).toContainEqual(
+      expect.stringMatching(
+        /predlog_records_dropped_total\{job=~"\$job", instance=~"\$instance"\}.* or on\(\) vector\(0\)$/,
+      ),
+    );
+    // Every Prometheus query is scoped by the job and instance variables, pipeline panels included.
+    for (const q of prometheusQueries())
+      expect(q.expr, q.panel).toContain('job=~"$job", instance=~"$instance"');
     const requestId = dashboard.templating.list.find((v) => v.name === 'request_id');
     expect(requestId?.type).toBe('textbox');
   });
@@ -170,7 +183,11 @@ describe('the Grafana dashboard', () => {
 
   it('has Prometheus queries that all parse as PromQL (promtool), and the check catches a broken one', async () => {
     const exprs = prometheusQueries().map((q) =>
-      interpolate(q.expr, { model: 'fraud|churn', feature: 'log_amount' }, WINDOWS),
+      interpolate(
+        q.expr,
+        { job: '.+', service: '.+', instance: '.+', model: 'fraud|churn', feature: 'log_amount' },
+        WINDOWS,
+      ),
     );
     const result = await promqlCheck(exprs);
     expect(result.output).toContain(`SUCCESS: ${exprs.length} rules found`);
@@ -195,9 +212,9 @@ describe('the Grafana dashboard', () => {
 
   it('has Loki queries that all parse as LogQL, for any model and request id', () => {
     const cases = [
-      { model: '.+', request_id: '' },
-      { model: 'fraud', request_id: 'req-42' },
-      { model: 'fraud|churn', request_id: '3f2c' },
+      { service: '.+', model: '.+', request_id: '' },
+      { service: 'fraud-service', model: 'fraud', request_id: 'req-42' },
+      { service: 'fraud-service|churn-service', model: 'fraud|churn', request_id: '3f2c' },
     ];
     for (const q of lokiQueries())
       for (const values of cases) {

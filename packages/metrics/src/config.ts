@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
-/** The SLA latency buckets of issue 7, in seconds. */
-export const DEFAULT_REQUEST_DURATION_BUCKETS_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
+/**
+ * Latency buckets in seconds: the SLA buckets of issue 7 (10 ms – 5 s) with six below them down to
+ * 100 µs, so a sub-millisecond model's p50/p95/p99 resolve instead of all reading "under 10 ms".
+ */
+export const DEFAULT_REQUEST_DURATION_BUCKETS_SECONDS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+] as const;
 
 /** Twenty equal-width buckets over [0, 1]: fine enough for a heatmap and a shift alert. */
 export const DEFAULT_SCORE_BUCKETS = Array.from({ length: 20 }, (_, i) => (i + 1) / 20);

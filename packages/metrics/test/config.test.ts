@@ -69,7 +69,9 @@ describe('metricsConfigSchema', () => {
     expect(metricsConfigSchema.parse({})).toEqual({
       maxSeriesPerInstrument: 1000,
       maxLabelValueLength: 128,
-      requestDurationBucketsSeconds: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      requestDurationBucketsSeconds: [
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+      ],
       scoreBuckets: DEFAULT_SCORE_BUCKETS,
       features: {},
       prometheus: { endpoint: '/metrics', host: '127.0.0.1', targetInfo: true },
@@ -189,5 +191,17 @@ describe('createModelMetrics', () => {
         'give config or configFile, not both',
       );
     });
+  });
+});
+
+describe('default latency buckets', () => {
+  it('resolve a sub-millisecond model and keep the SLA buckets', async () => {
+    const { DEFAULT_REQUEST_DURATION_BUCKETS_SECONDS } = await import('../src/index.ts');
+    const buckets: readonly number[] = DEFAULT_REQUEST_DURATION_BUCKETS_SECONDS;
+    // A 0.1 ms model falls in the first bucket; three more lie below 1 ms.
+    expect(buckets[0]).toBeLessThanOrEqual(0.0001);
+    expect(buckets.filter((b) => b < 0.001).length).toBeGreaterThanOrEqual(3);
+    for (const sla of [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]) expect(buckets).toContain(sla);
+    expect([...buckets].sort((a, b) => a - b)).toEqual(buckets);
   });
 });

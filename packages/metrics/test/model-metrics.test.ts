@@ -124,6 +124,12 @@ describe('the Prometheus exposition', () => {
     expect(
       bucketsOf(exposition, 'model_request_duration_seconds', { ...model, endpoint: '/predict' }),
     ).toEqual([
+      ['0.0001', 0],
+      ['0.00025', 0],
+      ['0.0005', 0],
+      ['0.001', 0],
+      ['0.0025', 0],
+      ['0.005', 0],
       ['0.01', 0],
       ['0.05', 0],
       ['0.1', 1],
@@ -319,7 +325,8 @@ describe('the request API', () => {
     expect(sampleValue(exposition, 'model_requests_total', { ...predict, status_code: '503' })).toBe(1);
     expect(select(exposition, 'model_requests_total', { status_code: '500' })).toEqual([]);
     expect(bucketsOf(exposition, 'model_request_duration_seconds', predict).map(([, n]) => n)).toEqual([
-      1, 1, 1, 1, 2, 2, 2, 2, 2,
+      // 3 ms and 303 ms: the first in the 5 ms bucket below the SLA ones, the second in 0.5 s.
+      0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
     ]);
     expect(
       sampleValue(exposition, 'model_request_duration_seconds_bucket', { endpoint: '/batch', le: '5' }),

@@ -53,7 +53,7 @@ describe('RedactionProcessor path rules', () => {
     expect(body.raw_input).toEqual({
       card: '************1111',
       email: expect.stringMatching(HASH),
-      notes: 'a long fre…',
+      notes: 'a long …',
       name: '[name]',
       amount: 12.5,
     });

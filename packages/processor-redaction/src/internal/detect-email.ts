@@ -22,13 +22,16 @@ function isDomainChar(text: string, i: number): boolean {
 
 /**
  * E-mail addresses: from each @ (found with indexOf), the local part to the left and the domain to
- * the right, within the RFC length limits, so the work is linear in the string length. The domain
+ * the right, within the RFC length limits. Neither walk crosses another @ (it is neither a local nor
+ * a domain character), and the top-level label is looked for only inside the domain just found, so
+ * every character is read a bounded number of times whatever the string holds. The domain
  * needs a dot and a top-level label of two or more letters (`xn--` punycode labels too); a trailing
  * sentence dot is not part of the match.
  */
 export function detectEmail(text: string, limit: number, ranges: MatchRanges, detector: number): void {
   let at = text.indexOf('@');
-  while (at !== -1 && at < limit) {
+  // A match must start before `limit`; its @ may come up to a local part's length later.
+  while (at !== -1 && at < limit + MAX_LOCAL) {
     let start = at;
     while (start > 0 && at - start < MAX_LOCAL && isLocalChar(text, start - 1)) start--;
     while (start < at && text.charCodeAt(start) === DOT) start++;
@@ -40,7 +43,7 @@ export function detectEmail(text: string, limit: number, ranges: MatchRanges, de
       if (c !== DOT && c !== HYPHEN) break;
       end--;
     }
-    if (start < at && end > at + 1 && hasTopLevelDomain(text, at + 1, end)) {
+    if (start < at && start < limit && end > at + 1 && hasTopLevelDomain(text, at + 1, end)) {
       ranges.add(start, end, detector);
       at = text.indexOf('@', end);
     } else {
@@ -49,8 +52,14 @@ export function detectEmail(text: string, limit: number, ranges: MatchRanges, de
   }
 }
 
+/**
+ * Whether the domain `text[from, to)` ends in a top-level label. The last dot is searched for only
+ * inside the domain: a search of the whole string (`lastIndexOf`) would run back to its start for
+ * every @, quadratic on `a@a@a@...`.
+ */
 function hasTopLevelDomain(text: string, from: number, to: number): boolean {
-  const lastDot = text.lastIndexOf('.', to - 1);
+  let lastDot = to - 1;
+  while (lastDot > from && text.charCodeAt(lastDot) !== DOT) lastDot--;
   if (lastDot <= from || lastDot >= to - 2) return false;
   if (text.charCodeAt(lastDot - 1) === DOT) return false;
   const first = text.charCodeAt(lastDot + 1);

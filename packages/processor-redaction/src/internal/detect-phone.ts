@@ -115,6 +115,8 @@ function trunkEnd(text: string, i: number): number {
     const len = j - start;
     if (len < 2 || len > 8 || (groups === 0 && len > 5)) return -1;
     digits += len;
+    // Stop at the first group past the limit: a long run of groups (`012 012 012 ...`) is not read to its end.
+    if (digits > 12) return -1;
     groups++;
     const c = text.charCodeAt(j);
     if (

@@ -182,7 +182,8 @@ export class RecordWalker {
         // The common case under detectors: no rule below, so scalars go straight to the scanner.
         if (scanner !== undefined) {
           if (typeof value === 'string') result = scanner.scan(value);
-          else if (typeof value === 'number') result = value < 1e12 ? value : scanner.scanNumber(value);
+          else if (typeof value === 'number')
+            result = value < 1e12 && value > -1e12 ? value : scanner.scanNumber(value);
           else if (visitAll) result = this.visit(value, child, depth + 1);
         } else if (visitAll) result = this.visit(value, child, depth + 1);
       } else result = this.visit(value, child, depth + 1);
@@ -279,10 +280,12 @@ export class RecordWalker {
   private transformText(rule: CompiledRule, text: string): string {
     const action = rule.action;
     if (action.kind === 'truncate') {
-      const cut = truncateText(text, action.maxChars);
-      if (cut !== text) this.tally.hit(rule.name);
-      // What truncation keeps can still hold personal data, so it is scanned like any string.
-      return this.scanner === undefined ? cut : this.scanner.scan(cut);
+      if (text.length > action.maxChars) this.tally.hit(rule.name);
+      // What truncation keeps can still hold personal data: with detectors on, they run on the whole
+      // value before the cut, so a value straddling it is redacted whole or cut away, never split.
+      return this.scanner === undefined
+        ? truncateText(text, action.maxChars)
+        : this.scanner.scanTruncated(text, action.maxChars);
     }
     this.tally.hit(rule.name);
     if (action.kind === 'mask') return maskText(text, action.keepLastChars, action.maskChar);

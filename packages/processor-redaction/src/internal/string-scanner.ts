@@ -1,13 +1,16 @@
+import { flatCopy, safeCutLength } from '@predlog/schema';
 import type { RedactionHasher } from '../hasher.ts';
-import { detectCard, isCardDigits } from './detect-card.ts';
+import { detectCard, isCardDigits, isRoundedCardDigits } from './detect-card.ts';
 import { detectEmail } from './detect-email.ts';
 import { detectIban, isIbanCountry } from './detect-iban.ts';
 import { detectIpv4, detectIpv6 } from './detect-ip.ts';
 import { detectPhone } from './detect-phone.ts';
 import { detectSsn } from './detect-ssn.ts';
 import { MatchRanges } from './match-ranges.ts';
+import { PatternRunner } from './pattern-runner.ts';
 import type { RedactionTally } from './redaction-tally.ts';
-import { replaceText, type TextAction } from './text-actions.ts';
+import { ScanNormaliser } from './scan-normaliser.ts';
+import { replaceText, type TextAction, TRUNCATION_MARK } from './text-actions.ts';
 
 /** Detector ids, in precedence order (the lower id's action wins where matches overlap). */
 export const EMAIL = 0;
@@ -40,10 +43,13 @@ for (const c of [46, 47, 40, 41]) CHAR_KIND[c] = NUMBER_PUNCTUATION;
 CHAR_KIND[58] = COLON;
 CHAR_KIND[64] = MARK;
 CHAR_KIND[43] = MARK;
+CHAR_KIND[37] = MARK;
 const AT = 1;
 const PLUS = 2;
 const IBAN_START = 4;
 const DOUBLE_COLON = 8;
+/** Something the normaliser rewrites: a fullwidth form or `%40`. */
+const REWRITE = 16;
 /** Two letters then two digits, as the last four two-bit classes: 01 01 10 10 (the fifth, before them, must be 00). */
 const LETTER_LETTER_DIGIT_DIGIT = 0b01011010;
 
@@ -71,7 +77,16 @@ export interface StringScannerOptions {
   readonly errorName: number;
   /** Called when scanning threw; gets the error's name only. */
   readonly onError: (stage: string, errorName: string) => void;
+  /**
+   * Tests only: wraps each text the detectors are about to read (the original and, when it differs,
+   * the normalised one), so a test can count the characters they visit.
+   */
+  readonly instrument?: (text: string) => string;
 }
+
+/** How a cut string ends: `…` for a `truncate` rule, `…[cut N chars]` for `maxStringChars`. */
+const TRUNCATE = 1;
+const MAX_CHARS = 2;
 
 /**
  * Runs the detectors over one string and returns it with every match replaced, or the same string
@@ -90,8 +105,18 @@ export class StringScanner {
   private readonly cutName: number;
   private readonly errorName: number;
   private readonly onError: (stage: string, errorName: string) => void;
+  private readonly runners: readonly PatternRunner[];
+  private readonly instrument: ((text: string) => string) | undefined;
   private readonly ranges = new MatchRanges();
+  private readonly normaliser = new ScanNormaliser();
   private readonly cleanKeys = new Set<string>();
+  // Results of the last pre-pass (fields, so the pass allocates nothing).
+  private digits = 0;
+  private colons = 0;
+  private dots = 0;
+  private marks = 0;
+  private strictMax = 0;
+  private looseMax = 0;
   private readonly email: boolean;
   private readonly card: boolean;
   private readonly iban: boolean;
@@ -110,6 +135,8 @@ export class StringScanner {
     this.cutName = options.cutName;
     this.errorName = options.errorName;
     this.onError = options.onError;
+    this.runners = options.patterns.map((pattern) => new PatternRunner(pattern.regex));
+    this.instrument = options.instrument;
     this.email = options.builtIn[EMAIL] !== undefined;
     this.card = options.builtIn[CARD] !== undefined;
     this.iban = options.builtIn[IBAN] !== undefined;
@@ -140,8 +167,22 @@ export class StringScanner {
   }
 
   scan(text: string): string {
+    return this.scanSafely(text, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * A `truncate` rule: the detectors run on the whole value first, then the redacted text is cut at
+   * `maxChars` original characters and ends in `…`. A match that starts before the cut is replaced
+   * whole, one that starts after it is gone with the rest, and the plain text before the cut is cut
+   * with `safeCut`, so no piece of a value a detector would have caught survives.
+   */
+  scanTruncated(text: string, maxChars: number): string {
+    return this.scanSafely(text, maxChars);
+  }
+
+  private scanSafely(text: string, truncateAt: number): string {
     try {
-      return this.scanUnsafe(text);
+      return this.scanUnsafe(text, truncateAt);
     } catch (error) {
       this.ranges.reset();
       this.tally.hit(this.errorName);
@@ -151,29 +192,89 @@ export class StringScanner {
   }
 
   /**
-   * A number is read as its decimal digits: an integer of 13-19 digits that is a card number is
-   * redacted with the card detector's action (the result is a string). Other numbers pass.
+   * A number is read as its decimal digits: one whose integer part is a card number is redacted
+   * with the card detector's action (the result is a string), `4111111111111111`,
+   * `4111111111111111.0` and `4.111111111111111e15` alike (the same double). Above 2^53 a double
+   * cannot hold 17-19 digits exactly: such a number in a card network's range and length is
+   * redacted too, as its leading digits are the card's. Other numbers pass.
    */
   scanNumber(value: number): number | string {
-    if (!this.card || value < 1e12 || value >= 1e19 || !Number.isInteger(value)) return value;
-    const digits = String(value);
-    if (!isCardDigits(digits)) return value;
+    if (!this.card) return value;
+    const magnitude = Math.trunc(Math.abs(value));
+    if (!(magnitude >= 1e12 && magnitude < 1e19)) return value;
+    const digits = String(magnitude);
+    if (magnitude <= Number.MAX_SAFE_INTEGER ? !isCardDigits(digits) : !isRoundedCardDigits(digits))
+      return value;
     this.tally.hit(this.firstName + CARD);
     return replaceText(this.builtIn[CARD] as TextAction, digits, digits, this.hasher);
   }
 
-  private scanUnsafe(text: string): string {
+  private scanUnsafe(text: string, truncateAt: number): string {
     const n = text.length;
     if (n === 0) return text;
     const cap = this.maxStringChars;
-    const cut = n > cap;
-    const view = cut ? text.slice(0, cap + LOOKAHEAD) : text;
-    const limit = cut ? cap : n;
-    const m = view.length;
+    let limit = n;
+    let cutKind = 0;
+    if (truncateAt < n && truncateAt <= cap) {
+      limit = truncateAt;
+      cutKind = TRUNCATE;
+    } else if (n > cap) {
+      limit = cap;
+      cutKind = MAX_CHARS;
+    }
+    let view = limit + LOOKAHEAD < n ? text.slice(0, limit + LOOKAHEAD) : text;
+    if (this.instrument !== undefined) view = this.instrument(view);
 
-    // One pass of cheap counts decides which detectors can possibly match. Digit runs are measured
-    // two ways: joined by single spaces or dashes (cards, SSNs), and loosely, joined by up to two of
-    // space - . / ( ) (phone numbers). A UUID or an ISO timestamp then runs no card or phone check.
+    this.prepass(view);
+    let subject = view;
+    let subjectLimit = limit;
+    let normalised = false;
+    if ((this.marks & REWRITE) !== 0) {
+      subject = this.normaliser.normalise(view);
+      if (this.instrument !== undefined) subject = this.instrument(subject);
+      subjectLimit = this.normalisedIndex(limit, subject.length);
+      normalised = true;
+      this.prepass(subject);
+    }
+    const marks = this.marks;
+    const m = subject.length;
+
+    const ranges = this.ranges;
+    ranges.reset();
+    if (this.email && (marks & AT) !== 0) detectEmail(subject, subjectLimit, ranges, EMAIL);
+    if (this.card && this.strictMax >= 12) detectCard(subject, subjectLimit, ranges, CARD);
+    if (this.iban && (marks & IBAN_START) !== 0 && m >= 15) detectIban(subject, subjectLimit, ranges, IBAN);
+    if (this.ssn && this.strictMax >= 9) detectSsn(subject, subjectLimit, ranges, SSN);
+    if (this.phone && ((marks & PLUS) !== 0 || this.looseMax >= 9))
+      detectPhone(subject, subjectLimit, ranges, PHONE);
+    // An IPv6 address has `::` or at least six colons; a time of day (`10:30:00`) has neither.
+    const colons = this.colons;
+    if (this.ipv6 && colons >= 2 && (colons >= 6 || (marks & DOUBLE_COLON) !== 0))
+      detectIpv6(subject, subjectLimit, ranges, IPV6);
+    if (this.ipv4 && this.dots >= 3 && this.digits >= 4) detectIpv4(subject, subjectLimit, ranges, IPV4);
+    const runners = this.runners;
+    for (let p = 0; p < runners.length; p++)
+      (runners[p] as PatternRunner).run(subject, subjectLimit, ranges, BUILT_IN_COUNT + p);
+    if (ranges.length === 0 && cutKind === 0) return text;
+    return this.rebuild(text, view, normalised ? subject : undefined, limit, cutKind);
+  }
+
+  /** The first index of the normalised text whose original index is at least `index`. */
+  private normalisedIndex(index: number, length: number): number {
+    const offsets = this.normaliser.offsets;
+    let k = Math.min(index, length);
+    while (k > 0 && (offsets[k - 1] as number) >= index) k--;
+    while (k < length && (offsets[k] as number) < index) k++;
+    return k;
+  }
+
+  /**
+   * One pass of cheap counts decides which detectors can possibly match. Digit runs are measured
+   * two ways: joined by single spaces or dashes (cards, SSNs), and loosely, joined by up to two of
+   * space - . / ( ) (phone numbers). A UUID or an ISO timestamp then runs no card or phone check.
+   */
+  private prepass(view: string): void {
+    const m = view.length;
     let digits = 0;
     let colons = 0;
     let dots = 0;
@@ -188,7 +289,9 @@ export class StringScanner {
     let recent = 0;
     for (let i = 0; i < m; i++) {
       const code = view.charCodeAt(i);
-      const kind = code < 128 ? (CHAR_KIND[code] as number) : OTHER;
+      let kind = OTHER;
+      if (code < 128) kind = CHAR_KIND[code] as number;
+      else if (ScanNormaliser.rewrites(view, i, code)) marks |= REWRITE;
       if (kind === DIGIT) {
         digits++;
         if (++strictRun > strictMax) strictMax = strictRun;
@@ -224,72 +327,75 @@ export class StringScanner {
         if (i > 0 && view.charCodeAt(i - 1) === 58) marks |= DOUBLE_COLON;
       } else if (kind === MARK) {
         if (code === 64) marks |= AT;
-        else {
+        else if (code === 37) {
+          if (ScanNormaliser.rewrites(view, i, code)) marks |= REWRITE;
+        } else {
           // Only `+` and a digit 1-9 can start an international number (`+01:00` in a timestamp cannot).
           const next = view.charCodeAt(i + 1);
           if (next >= 49 && next <= 57) marks |= PLUS;
         }
       }
     }
-    const at = (marks & AT) !== 0;
-    const plus = (marks & PLUS) !== 0;
-    const ibanStart = (marks & IBAN_START) !== 0;
-
-    const ranges = this.ranges;
-    ranges.reset();
-    if (this.email && at) detectEmail(view, limit, ranges, EMAIL);
-    if (this.card && strictMax >= 13) detectCard(view, limit, ranges, CARD);
-    if (this.iban && ibanStart && m >= 15) detectIban(view, limit, ranges, IBAN);
-    if (this.ssn && strictMax >= 9) detectSsn(view, limit, ranges, SSN);
-    if (this.phone && (plus || looseMax >= 9)) detectPhone(view, limit, ranges, PHONE);
-    // An IPv6 address has `::` or at least six colons; a time of day (`10:30:00`) has neither.
-    if (this.ipv6 && colons >= 2 && (colons >= 6 || (marks & DOUBLE_COLON) !== 0))
-      detectIpv6(view, limit, ranges, IPV6);
-    if (this.ipv4 && dots >= 3 && digits >= 4) detectIpv4(view, limit, ranges, IPV4);
-    const patterns = this.patterns;
-    if (patterns.length > 0) {
-      // User patterns only ever see the cut string: their cost is bounded by maxStringChars.
-      const subject = cut ? text.slice(0, cap) : text;
-      for (let p = 0; p < patterns.length; p++) {
-        const regex = (patterns[p] as UserPattern).regex;
-        regex.lastIndex = 0;
-        for (let match = regex.exec(subject); match !== null; match = regex.exec(subject)) {
-          const length = match[0].length;
-          if (length === 0) {
-            regex.lastIndex++;
-            continue;
-          }
-          ranges.add(match.index, match.index + length, BUILT_IN_COUNT + p);
-        }
-      }
-    }
-    if (ranges.length === 0 && !cut) return text;
-    return this.rebuild(text, view, limit, cut);
+    this.digits = digits;
+    this.colons = colons;
+    this.dots = dots;
+    this.marks = marks;
+    this.strictMax = strictMax;
+    this.looseMax = looseMax;
   }
 
-  private rebuild(text: string, view: string, limit: number, cut: boolean): string {
+  /**
+   * Replaces every match, in original characters (a match in the normalised text covers the
+   * original characters it came from). With a cut, the matches that start before `limit` are
+   * replaced whole, the plain text after the last of them is cut with `safeCutLength` (never into
+   * a replacement), and the rest goes: a replacement is either whole or gone.
+   */
+  private rebuild(
+    text: string,
+    view: string,
+    normalised: string | undefined,
+    limit: number,
+    cutKind: number,
+  ): string {
     const ranges = this.ranges;
     const tally = this.tally;
     for (let r = 0; r < ranges.length; r++) tally.hit(this.firstName + (ranges.detectors[r] as number));
     ranges.resolve();
+    const offsets = this.normaliser.offsets;
     let out = '';
     let position = 0;
     for (let r = 0; r < ranges.length; r++) {
-      const start = ranges.starts[r] as number;
-      const end = ranges.ends[r] as number;
+      let start = ranges.starts[r] as number;
+      let end = ranges.ends[r] as number;
       const detector = ranges.detectors[r] as number;
       const action =
         detector < BUILT_IN_COUNT
           ? (this.builtIn[detector] as TextAction)
           : (this.patterns[detector - BUILT_IN_COUNT] as UserPattern).action;
+      // The hashed form comes from what the detector read, so `４１１１…` hashes like `4111…`.
+      const read = action.kind === 'hash' ? (normalised ?? view).slice(start, end) : '';
+      if (normalised !== undefined) {
+        start = offsets[start] as number;
+        end = offsets[end] as number;
+      }
+      if (cutKind !== 0 && start >= limit) break;
       const match = view.slice(start, end);
-      out += view.slice(position, start) + replaceText(action, match, hashForm(detector, match), this.hasher);
+      out +=
+        view.slice(position, start) +
+        replaceText(action, match, action.kind === 'hash' ? hashForm(detector, read) : match, this.hasher);
       position = end;
     }
-    if (!cut) return out + text.slice(position);
-    tally.hit(this.cutName);
-    if (position < limit) out += view.slice(position, limit);
-    return `${out}…[cut ${text.length - Math.max(position, limit)} chars]`;
+    if (cutKind === 0) return out + text.slice(position);
+    if (cutKind === MAX_CHARS) tally.hit(this.cutName);
+    if (position < limit) {
+      const keep = Math.max(position, safeCutLength(view, limit));
+      out += view.slice(position, keep);
+      position = keep;
+    }
+    const suffix =
+      cutKind === TRUNCATE ? TRUNCATION_MARK : `${TRUNCATION_MARK}[cut ${text.length - position} chars]`;
+    // A flat copy: the kept slices must not hold a long original alive.
+    return flatCopy(out + suffix);
   }
 }
 

@@ -1,3 +1,4 @@
+import { safeCut } from '@predlog/schema';
 import type { RedactionHasher } from '../hasher.ts';
 
 /** What replaces a value or a matched part of a string; compiled from the config once. */
@@ -23,12 +24,18 @@ export function maskText(text: string, keepLastChars: number, maskChar: string):
   return maskChar.repeat(n - keep) + (keep > 0 ? text.slice(n - keep) : '');
 }
 
-/** The first `maxChars` characters and `…` when the text is longer; a surrogate pair is never split. */
+/** What ends a value that was cut: by a `truncate` rule, or (with `[cut N chars]`) at `maxStringChars`. */
+export const TRUNCATION_MARK = '…';
+
+/**
+ * At most the first `maxChars` characters and `…` when the text is longer, cut with `safeCut`: the
+ * cut backs off past a card number, e-mail, IBAN or phone number it would split, so no piece of one
+ * survives, and never splits a surrogate pair. With detectors on, the scanner's `scanTruncated`
+ * does this cut after detecting on the whole value instead.
+ */
 export function truncateText(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
-  let end = maxChars;
-  if (end > 0 && isLowSurrogate(text.charCodeAt(end))) end--;
-  return `${text.slice(0, end)}…`;
+  return safeCut(text, maxChars) + TRUNCATION_MARK;
 }
 
 /**

@@ -13,11 +13,13 @@ describe('text actions', () => {
     expect(maskText('abcd😀', 2, '*')).toBe('****😀');
   });
 
-  it('truncates with an ellipsis, never half a surrogate pair', () => {
-    expect(truncateText('abcdef', 3)).toBe('abc…');
+  it('truncates with an ellipsis at a safe cut: never into a token, never half a surrogate pair', () => {
+    expect(truncateText('abc def', 5)).toBe('abc …');
     expect(truncateText('abc', 3)).toBe('abc');
-    expect(truncateText('ab😀cd', 3)).toBe('ab…');
+    expect(truncateText('x 😀😀', 3)).toBe('x …');
     expect(truncateText('abc', 0)).toBe('…');
+    // A card straddling the cut loses every digit group, not just the ones past the cut.
+    expect(truncateText('card 4111 1111 1111 1111 ok', 12)).toBe('card …');
   });
 
   it('replaces, drops and hashes a match (hashing its normalised form)', () => {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { ComponentServices, LogRecordLike } from '@predlog/core';
+import type { ComponentServices, LogRecordLike, TimerHandle } from '@predlog/core';
 import { BaseExporter, ExportError } from '@predlog/core';
 import type { FileExporterConfig } from './config.ts';
 import { BatchWrite } from './internal/batch-write.ts';
@@ -60,7 +60,9 @@ export class FileExporter extends BaseExporter {
   private readonly compressor: Compressor | undefined;
   private readonly files: OpenFiles;
   private tail: Promise<unknown>;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: TimerHandle[] = [];
+  /** Periodic tasks queued or running. */
+  private readonly periodic = new Set<() => Promise<void>>();
   private readonly retention: RetentionRule;
   private shutdownPromise: Promise<void> | undefined;
 
@@ -146,7 +148,7 @@ export class FileExporter extends BaseExporter {
    */
   override shutdown(): Promise<void> {
     if (this.shutdownPromise === undefined) {
-      for (const timer of this.timers) clearInterval(timer);
+      for (const timer of this.timers) timer.cancel();
       this.shutdownPromise = this.serial(async () => {
         const left = await this.files.closeAll();
         if (left > 0) {
@@ -166,11 +168,16 @@ export class FileExporter extends BaseExporter {
     return run;
   }
 
+  /** A periodic task on the injected clock (unref'd: it never keeps the process alive). */
   private every(intervalMs: number, task: () => Promise<void>): void {
-    const timer = setInterval(() => {
-      if (this.shutdownPromise === undefined) void this.serial(task).catch(() => undefined);
+    const timer = this.services.clock.setInterval(() => {
+      // The previous run is still queued or running (a slow sweep): do not pile up more.
+      if (this.shutdownPromise !== undefined || this.periodic.has(task)) return;
+      this.periodic.add(task);
+      void this.serial(task)
+        .catch(() => undefined)
+        .finally(() => this.periodic.delete(task));
     }, intervalMs);
-    timer.unref();
     this.timers.push(timer);
   }
 

@@ -4,7 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { ExportError, type LogRecordLike, type PredlogLogRecord } from '@predlog/core';
 import { expectedLine, type TempDir, type TestServices, tempDir, testServices } from '@predlog/test-kit';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   FileExporter,
   type FileExporterConfigInput,
@@ -15,6 +15,7 @@ import { listFiles, readAllLines, readDataFile } from './support/data-files.ts';
 import { predictionBatch, predictionLogRecord } from './support/prediction-records.ts';
 
 const signal = new AbortController().signal;
+const HOUR_MS = 60 * 60 * 1000;
 let dir: TempDir;
 let env: TestServices;
 
@@ -136,6 +137,22 @@ describe('FileExporter rotation', () => {
     const files = await listFiles(root());
     expect(files).toHaveLength(2);
     expect(files.filter((path) => path.endsWith('.inprogress'))).toHaveLength(1);
+    expect(env.metrics.byAttribute.get('predlog.exporter.file.files_rotated{reason=age}')).toBe(1);
+    await file.shutdown();
+  });
+
+  it('closes an idle file once it is maxFileAgeMs old, by the periodic check on the injected clock', async () => {
+    const file = exporter({ compress: false, maxFileAgeMs: 5_000 });
+    await file.send(predictionBatch(2), signal);
+    await env.clock.advanceAsync(4_999);
+    await file.forceFlush();
+    expect((await listFiles(root())).filter((path) => path.endsWith('.inprogress'))).toHaveLength(1);
+    // The check runs every min(maxFileAgeMs, 60 s), at least every second: due at 5 s.
+    await env.clock.advanceAsync(1);
+    await file.forceFlush();
+    const files = await listFiles(root());
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/\.ndjson$/);
     expect(env.metrics.byAttribute.get('predlog.exporter.file.files_rotated{reason=age}')).toBe(1);
     await file.shutdown();
   });
@@ -299,14 +316,20 @@ describe('FileExporter retention sweep', () => {
     await file.shutdown();
   });
 
-  it('sweeps again every sweepIntervalMs', async () => {
+  it('sweeps again every sweepIntervalMs, on the injected clock', async () => {
+    env = testServices({ id: 'file', baseDir: dir.path, clock: { startIso: '2026-01-31T23:30:00.000Z' } });
     await partitionWithFile('model_name=fraud/date=2026-01-29');
     await partitionWithFile('model_name=fraud/date=2026-01-30');
-    const file = exporter({ retentionDays: 2, sweepIntervalMs: 20 });
+    const file = exporter({ retentionDays: 2, sweepIntervalMs: HOUR_MS });
     await file.ready;
     expect(file.stats().partitionsDeleted).toBe(0);
-    env.clock.advance(24 * 60 * 60 * 1000);
-    await vi.waitFor(() => expect(file.stats().partitionsDeleted).toBe(1), { timeout: 5_000, interval: 20 });
+    // Past midnight 2026-01-29 has expired, but the next sweep is due at 00:30 only.
+    await env.clock.advanceAsync(HOUR_MS - 60_000);
+    await file.forceFlush();
+    expect(file.stats().partitionsDeleted).toBe(0);
+    await env.clock.advanceAsync(60_000);
+    await file.forceFlush();
+    expect(file.stats().partitionsDeleted).toBe(1);
     expect(await listFiles(root())).toEqual([
       'model_name=fraud/date=2026-01-30/part-2026-01-01T00-00-00-000Z-1-000001.ndjson.gz',
     ]);
@@ -349,14 +372,16 @@ describe('FileExporter retention sweep', () => {
   it('sweeps classes alone when only retentionDaysByClass is set, keeping the rest forever', async () => {
     await partitionWithFile('retention=debug/model_name=fraud/date=2026-01-01');
     await partitionWithFile('model_name=fraud/date=2020-01-01');
-    const file = exporter({ retentionDaysByClass: { debug: 7 }, sweepIntervalMs: 20 });
+    const file = exporter({ retentionDaysByClass: { debug: 7 }, sweepIntervalMs: HOUR_MS });
     await file.ready;
     expect(await listFiles(root())).toEqual([
       'model_name=fraud/date=2020-01-01/part-2026-01-01T00-00-00-000Z-1-000001.ndjson.gz',
     ]);
     // The periodic sweep runs too.
     await partitionWithFile('retention=debug/model_name=fraud/date=2026-01-02');
-    await vi.waitFor(() => expect(file.stats().partitionsDeleted).toBe(2), { timeout: 5_000, interval: 20 });
+    await env.clock.advanceAsync(HOUR_MS);
+    await file.forceFlush();
+    expect(file.stats().partitionsDeleted).toBe(2);
     await file.shutdown();
   });
 

@@ -78,6 +78,12 @@ export {
   type PredictionTimer,
 } from './prediction-logger.ts';
 export { ComponentRegistry, componentType } from './registry.ts';
+export {
+  type EnvironmentResource,
+  type EnvironmentVariables,
+  resourceFromEnvironment,
+  sdkDisabled,
+} from './resource-environment.ts';
 export type { DropReason, PipelineStats } from './self-metrics.ts';
 export {
   listSpillSegments,

@@ -35,6 +35,7 @@ import { type LogRecordLike, millisToHrTime, PredlogLogRecord } from './log-reco
 import { cloneRecord, Pipeline } from './pipeline.ts';
 import type { FeedbackInput, ModelIdentity, PredictionInput } from './prediction-input.ts';
 import { ComponentRegistry } from './registry.ts';
+import { type EnvironmentVariables, resourceFromEnvironment, sdkDisabled } from './resource-environment.ts';
 import { type PipelineStats, SelfMetrics } from './self-metrics.ts';
 
 const SCOPE = { name: '@predlog/core', version: '0.1.0' } as const;
@@ -69,6 +70,13 @@ export interface PredictionLoggerOptions {
   /** Where self-metrics go; default the global OTel MeterProvider. */
   meterProvider?: MeterProvider;
   clock?: Clock;
+  /**
+   * Environment the default resource reads (`OTEL_RESOURCE_ATTRIBUTES`, `OTEL_SERVICE_NAME`,
+   * `K8S_POD_NAME`); default `process.env`.
+   */
+  env?: EnvironmentVariables;
+  /** A no-op logger (as for `OTEL_SDK_DISABLED=true`): every call returns at once, nothing is counted. */
+  disabled?: boolean;
 }
 
 /** Times one prediction: `record()` on the timer fills `latencyMs` from `startTimer()` to now. */
@@ -97,6 +105,7 @@ export class PredictionLogger {
     requestId: string | undefined;
     modelName: string | undefined;
     modelVersion: string | undefined;
+    modelDeployedAt: Date | number | string | undefined;
     score: number | undefined;
     threshold: number | undefined;
     latencyMs: number | undefined;
@@ -108,6 +117,7 @@ export class PredictionLogger {
   };
   private readonly defaultModel: ModelIdentity | undefined;
   private readonly observers: readonly PredictionObserver[];
+  private readonly disabled: boolean;
   private drainScheduled = false;
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -121,7 +131,16 @@ export class PredictionLogger {
       SCOPE.version,
     );
     this.metrics = new SelfMetrics(meter);
-    this.resource = toResource(options.resource);
+    this.disabled = options.disabled === true;
+    const env = options.env ?? process.env;
+    const fromEnv = resourceFromEnvironment(env);
+    if (fromEnv.problem !== undefined) {
+      this.diagnostics.warnOnce(
+        'resource_env_invalid',
+        `OTEL_RESOURCE_ATTRIBUTES is ignored: ${fromEnv.problem} (its value is not shown)`,
+      );
+    }
+    this.resource = toResource(options.resource, fromEnv.attributes, env);
     this.defaultModel = options.model;
     const servingNode = defaultServingNode(this.resource);
     this.capture = new RecordCapture({ ...this.config, model: options.model, servingNode }, (code, message) =>
@@ -176,6 +195,7 @@ export class PredictionLogger {
       requestId: undefined,
       modelName: undefined,
       modelVersion: undefined,
+      modelDeployedAt: undefined,
       score: undefined,
       threshold: undefined,
       latencyMs: undefined,
@@ -193,6 +213,7 @@ export class PredictionLogger {
    * dropped (both counted). Never throws, never waits for I/O; values are captured as of this call.
    */
   record(input: PredictionInput): string | undefined {
+    if (this.disabled) return undefined;
     return this.recordPrediction(input, undefined);
   }
 
@@ -201,12 +222,14 @@ export class PredictionLogger {
     const started = performance.now();
     return {
       elapsedMs: () => performance.now() - started,
-      record: (input: PredictionInput) => this.recordPrediction(input, performance.now() - started),
+      record: (input: PredictionInput) =>
+        this.disabled ? undefined : this.recordPrediction(input, performance.now() - started),
     };
   }
 
   /** Logs ground truth or a complaint for an earlier prediction (event `ml.feedback`). */
   feedback(input: FeedbackInput): void {
+    if (this.disabled) return;
     this.metrics.received++;
     if (this.closed) {
       this.dropClosed();
@@ -248,6 +271,7 @@ export class PredictionLogger {
   }
 
   private ingest(logRecord: ReadWriteLogRecord): void {
+    if (this.disabled) return;
     const metrics = this.metrics;
     metrics.received++;
     if (this.closed) {
@@ -298,6 +322,9 @@ export class PredictionLogger {
     view.requestId = str(attributes[ATTR.requestId]);
     view.modelName = str(attributes[ATTR.modelName]);
     view.modelVersion = str(attributes[ATTR.modelVersion]);
+    const deployedAt = attributes[ATTR.modelDeployedAt];
+    view.modelDeployedAt =
+      typeof deployedAt === 'string' || typeof deployedAt === 'number' ? deployedAt : undefined;
     view.score = num(attributes[ATTR.predictionScore]);
     view.threshold = num(attributes[ATTR.predictionThreshold]);
     view.latencyMs = num(attributes[ATTR.inferenceDurationMs]);
@@ -410,12 +437,15 @@ export class PredictionLogger {
     if (typeof model === 'string') {
       view.modelName = model;
       view.modelVersion = this.defaultModel?.version;
+      view.modelDeployedAt = this.defaultModel?.deployedAt;
     } else if (model !== undefined && model !== null) {
       view.modelName = model.name;
       view.modelVersion = model.version;
+      view.modelDeployedAt = model.deployedAt;
     } else {
       view.modelName = this.defaultModel?.name;
       view.modelVersion = this.defaultModel?.version;
+      view.modelDeployedAt = this.defaultModel?.deployedAt;
     }
     view.score = input.score;
     view.threshold = input.threshold;
@@ -583,16 +613,28 @@ export interface CreatePredictionLoggerOptions {
   diagnostics?: Diagnostics;
   meterProvider?: MeterProvider;
   clock?: Clock;
+  /** Environment for `${env:…}`, the OTel variables and the default resource; default `process.env`. */
   env?: Record<string, string | undefined>;
 }
 
 /**
  * Loads and checks a config (throwing `ConfigError` with every problem at once), creates its
- * components and returns a running logger.
+ * components and returns a running logger. With `OTEL_SDK_DISABLED=true` it returns a no-op logger
+ * at once: no config is read, no component created, every call returns without doing anything.
  */
 export async function createPredictionLogger(
   options: CreatePredictionLoggerOptions,
 ): Promise<PredictionLogger> {
+  const env = options.env ?? process.env;
+  if (sdkDisabled(env)) {
+    return new PredictionLogger({
+      pipelines: [],
+      disabled: true,
+      env,
+      ...(options.diagnostics ? { diagnostics: options.diagnostics } : {}),
+      ...(options.meterProvider ? { meterProvider: options.meterProvider } : {}),
+    });
+  }
   const registry = new ComponentRegistry(options.components ?? []);
   let config: PredlogConfig;
   if (options.configFile !== undefined)
@@ -609,7 +651,15 @@ export async function createPredictionLogger(
     );
   const meterProvider = options.meterProvider ?? metricsApi.getMeterProvider();
   const clock = options.clock ?? systemClock;
-  const resource = toResource({ ...config.resource, ...options.resource });
+  const fromEnv = resourceFromEnvironment(env);
+  if (fromEnv.problem !== undefined) {
+    diagnostics.warnOnce(
+      'resource_env_invalid',
+      `OTEL_RESOURCE_ATTRIBUTES is ignored: ${fromEnv.problem} (its value is not shown)`,
+    );
+  }
+  // Explicit config wins over the environment: options.resource, then predlog.yaml's resource.
+  const resource = toResource({ ...config.resource, ...options.resource }, fromEnv.attributes, env);
   const services = (id: string): ComponentServices => ({
     id,
     diagnostics,
@@ -653,6 +703,7 @@ export async function createPredictionLogger(
       diagnostics,
       meterProvider,
       clock,
+      env,
     });
   } catch (error) {
     await Promise.allSettled(created.map((component) => component.shutdown()));
@@ -667,16 +718,29 @@ function withSpillDirectory(queue: ExportQueueConfigInput, baseDir: string): Exp
   return { ...queue, spill: { ...queue.spill, directory: path.resolve(baseDir, directory) } };
 }
 
-function toResource(resource: Resource | Record<string, string> | undefined): Resource {
+/**
+ * The resource: predlog's defaults (service.name `unknown_service:node`, host.name, k8s.pod.name),
+ * then the OTel environment (`OTEL_RESOURCE_ATTRIBUTES`, `OTEL_SERVICE_NAME`), then explicit
+ * attributes, each over the one before. A `Resource` object is taken as it is.
+ */
+function toResource(
+  resource: Resource | Record<string, string> | undefined,
+  fromEnvironment: Record<string, string>,
+  env: EnvironmentVariables,
+): Resource {
   if (resource !== undefined && 'merge' in resource && typeof resource.merge === 'function')
     return resource as Resource;
   const attributes: Record<string, string> = {
-    [RESOURCE_ATTR.serviceName]: process.env.OTEL_SERVICE_NAME ?? 'unknown_service:node',
+    [RESOURCE_ATTR.serviceName]: 'unknown_service:node',
     [RESOURCE_ATTR.hostName]: os.hostname(),
   };
-  const pod = process.env.K8S_POD_NAME ?? process.env.POD_NAME;
+  const pod = env.K8S_POD_NAME ?? env.POD_NAME;
   if (pod) attributes[RESOURCE_ATTR.k8sPodName] = pod;
-  return resourceFromAttributes({ ...attributes, ...(resource as Record<string, string> | undefined) });
+  return resourceFromAttributes({
+    ...attributes,
+    ...fromEnvironment,
+    ...(resource as Record<string, string> | undefined),
+  });
 }
 
 function defaultServingNode(resource: Resource): string {

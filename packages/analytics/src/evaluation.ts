@@ -5,6 +5,7 @@ import type { GroundTruth } from './ground-truth.ts';
 import { DecisionRules } from './internal/decision-rules.ts';
 import { numberField, stringField, utcDayOf } from './internal/stored-fields.ts';
 import { joinLabels, type LabelJoinReport, type LabelSource } from './label-join.ts';
+import { LabelTally, type LabelValues } from './label-tally.ts';
 import type { LogSelection } from './log-selection.ts';
 import { RegressionAccumulator, type RegressionMetrics } from './regression-metrics.ts';
 
@@ -41,6 +42,12 @@ export interface EvaluationReport {
   join: LabelJoinReport;
   /** Joined pairs whose label or prediction could not be read as the task needs (no class, no number). */
   unusablePairs: number;
+  /**
+   * Classification: the label values met and how many read as positive (`positiveCount` 0 with
+   * labelled pairs: no label matched `positiveLabels`, so AUC and recall are undefined). Null for
+   * regression.
+   */
+  labels: LabelValues | null;
   overall: MetricSet;
   cohorts: CohortMetrics[];
   comparison: MetricComparison[] | null;
@@ -120,6 +127,7 @@ export async function evaluatePredictions(options: EvaluationOptions): Promise<E
   const cohortKeys = Math.max(64, Math.floor(config.classification.maxScoreKeys / 8));
   let task: EvaluationTask | null = config.evaluate.task === 'auto' ? null : config.evaluate.task;
   let unusable = 0;
+  const labelTally = new LabelTally();
 
   /** Every cohort bundle, indexed by the numbers an EvaluationPoint carries. */
   const bundles: Array<{ dimension: CohortDimension; value: string; bundle: MetricBundle }> = [];
@@ -168,11 +176,13 @@ export async function evaluatePredictions(options: EvaluationOptions): Promise<E
     // auto: regression for numeric predictions without a score, classification otherwise.
     task ??= point[2] !== null && point[0] === null ? 'regression' : 'classification';
     if (task === 'classification') {
-      const actual = rules.isPositive(truth.label ?? truth.value);
+      const label = truth.label ?? truth.value;
+      const actual = rules.isPositive(label);
       if (actual === undefined || point[1] === -1) {
         unusable += 1;
         return;
       }
+      labelTally.add(label, actual, weight);
       const predicted = point[1] === 1;
       overall.addClassification(actual, predicted, point[0], weight);
       for (const bundle of cohortBundles(point))
@@ -222,6 +232,7 @@ export async function evaluatePredictions(options: EvaluationOptions): Promise<E
     },
     join,
     unusablePairs: unusable,
+    labels: task === 'classification' ? labelTally.result() : null,
     overall: overallMetrics,
     cohorts: cohortMetrics,
     comparison: null,

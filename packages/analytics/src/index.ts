@@ -89,6 +89,7 @@ export {
 } from './html-report.ts';
 export { InputFileError } from './input-file-error.ts';
 export { joinLabels, type LabelJoinOptions, type LabelJoinReport, type LabelSource } from './label-join.ts';
+export type { LabelCount, LabelValues } from './label-tally.ts';
 export {
   type LogSelection,
   listPartitions,

@@ -103,6 +103,30 @@ describe('evaluatePredictions', () => {
     ).toBe(15_000);
   });
 
+  it('tallies the label values met and how many read as positive', async () => {
+    const positives = population.filter((g) => g.positive).length;
+    expect(full.labels).toEqual({
+      values: [
+        { value: 'fraud', count: positives, weight: positives, positive: true },
+        { value: 'legit', count: 60_000 - positives, weight: 60_000 - positives, positive: false },
+      ],
+      other: { count: 0, weight: 0 },
+      positiveCount: positives,
+    });
+    // Without positiveLabels the same labels are all negative: nothing to rank, the tally says so.
+    const unconfigured = await evaluatePredictions({
+      selection: { directory: path.join(root, 'full') },
+      labels: labels(),
+      config: analyticsConfigSchema.parse({ evaluate: { cohorts: [] } }),
+    });
+    expect(unconfigured.labels?.positiveCount).toBe(0);
+    expect(unconfigured.labels?.values.map((v) => [v.value, v.positive])).toEqual([
+      ['fraud', false],
+      ['legit', false],
+    ]);
+    expect(unconfigured.overall.classification?.auc).toBeNull();
+  });
+
   it('with sampling weights 1/p, the subsample’s metrics match the full data set’s (seed 31)', async () => {
     const sampled = await evaluatePredictions({
       selection: { directory: path.join(root, 'sampled') },

@@ -21,6 +21,7 @@ import {
   JOIN_USAGE,
   jsonText,
   labelSourceArgument,
+  noPositiveLabelWarning,
   numberArgument,
   positiveIntegerArgument,
   SELECTION_OPTIONS,
@@ -66,8 +67,9 @@ ${SELECTION_USAGE}
 
 ${TIME_USAGE}
 
-Exit codes: 0 evaluated, 1 a metric worse than the baseline beyond tolerance or no labelled
-predictions, 2 usage error. A label match rate below the minimum is warned about (predlog join
+Exit codes: 0 evaluated, 1 a metric worse than the baseline beyond tolerance, no labelled
+predictions, or (classification) no label read as positive: the labels seen are listed, pass
+--positive-label; 2 usage error. A label match rate below the minimum is warned about (predlog join
 fails on it).
 
 Examples:
@@ -124,6 +126,11 @@ Examples:
     let code = EXIT_OK;
     if (labelled === 0) {
       io.stderr.write('no labelled predictions to evaluate\n');
+      code = EXIT_FAILED;
+    }
+    const noPositive = noPositiveLabelWarning(report, config.classification.positiveLabels);
+    if (noPositive !== undefined) {
+      io.stderr.write(`${noPositive}\n`);
       code = EXIT_FAILED;
     }
     // The match rate is join's check; here it is context (a window leaves out the labels of older predictions).

@@ -18,6 +18,7 @@ import {
   JOIN_OPTIONS,
   jsonText,
   labelSourceArgument,
+  noPositiveLabelWarning,
   positiveIntegerArgument,
   SELECTION_OPTIONS,
   selectionArgument,
@@ -54,7 +55,8 @@ ${DECISION_USAGE}
 
 ${TIME_USAGE}
 
-Exit codes: 0 written, 1 no predictions in the current window, 2 usage error.
+Exit codes: 0 written, 1 no predictions in the current window (nothing written) or labels of which
+none reads as positive (written; the labels seen are listed), 2 usage error.
 
 Example:
   predlog report ./prediction-logs --baseline-days 7 --labels chargebacks.csv --out weekly.html`,
@@ -114,6 +116,15 @@ Example:
       io.stdout.write(
         `wrote ${values.out} (${bytes(Buffer.byteLength(html))}): ${count(data.drift.current.records)} predictions over ${data.daily.length} day(s) against ${data.baselineDescription}${data.metricName === null ? '' : `, ${data.metricName} per day`}\n`,
       );
+    }
+    // The page is written either way; without a positive label its metrics mean nothing.
+    const noPositive =
+      data.evaluation === null
+        ? undefined
+        : noPositiveLabelWarning(data.evaluation, config.classification.positiveLabels);
+    if (noPositive !== undefined) {
+      io.stderr.write(`${noPositive}\n`);
+      return EXIT_FAILED;
     }
     return EXIT_OK;
   },

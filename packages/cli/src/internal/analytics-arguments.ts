@@ -5,6 +5,7 @@ import {
   type AnalyticsConfig,
   type AnalyticsConfigInput,
   analyticsConfigSchema,
+  type EvaluationReport,
   InputFileError,
   type LabelSource,
   type LogSelection,
@@ -269,4 +270,22 @@ export function bytes(n: number): string {
 /** JSON with NaN and ±Infinity as null (JSON.stringify would write null anyway, but say so). */
 export function jsonText(value: unknown): string {
   return `${JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+}
+
+/**
+ * The warning for a classification evaluation in which no label read as positive (string labels
+ * such as "fraud"/"legit" without --positive-label): AUC and recall are then undefined and
+ * precision is 0, which would otherwise pass for a result. Undefined when some label is positive.
+ */
+export function noPositiveLabelWarning(
+  report: Pick<EvaluationReport, 'task' | 'labels'>,
+  positiveLabels: readonly string[],
+): string | undefined {
+  const labels = report.labels;
+  if (report.task !== 'classification' || labels === null || labels.positiveCount > 0) return undefined;
+  const seen = labels.values.map((v) => `${JSON.stringify(v.value)} (${count(v.count)})`);
+  if (labels.other.count > 0) seen.push(`other values (${count(labels.other.count)})`);
+  if (seen.length === 0) return undefined;
+  const positives = positiveLabels.map((label) => JSON.stringify(label)).join(', ');
+  return `labels seen: ${seen.join(', ')}; none is positive (positive labels: ${positives}) — pass --positive-label`;
 }

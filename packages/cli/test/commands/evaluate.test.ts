@@ -169,6 +169,34 @@ describe('predlog evaluate', () => {
     expect(stdout).toMatch(/^bias +0\.25$/m);
   });
 
+  it('string labels without --positive-label: says which labels it saw and exits 1', async () => {
+    const { code, stdout, stderr } = await evaluate('logs', '--labels', 'labels.ndjson', '--by', 'none');
+    expect(code).toBe(1);
+    const fraud = generated.filter((g) => g.fraud).length;
+    expect(fraud).toBeGreaterThan(0);
+    expect(stderr).toContain(
+      `labels seen: "fraud" (${fraud}), "legit" (${600 - fraud}); none is positive (positive labels: "1", "true") — pass --positive-label`,
+    );
+    // The figures are still printed (AUC undefined, precision 0): the warning says why.
+    expect(stdout).toMatch(/^AUC-ROC +– *$/m);
+    const json = JSON.parse((await evaluate('logs', '--labels', 'labels.ndjson', '--json')).stdout);
+    expect(json.labels).toEqual({
+      values: [
+        { value: 'fraud', count: fraud, weight: fraud, positive: false },
+        { value: 'legit', count: 600 - fraud, weight: 600 - fraud, positive: false },
+      ],
+      other: { count: 0, weight: 0 },
+      positiveCount: 0,
+    });
+    // A positive label that matches none of them is the same mistake.
+    const wrong = await evaluate('logs', '--labels', 'labels.ndjson', '--positive-label', 'Fraud');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('none is positive (positive labels: "Fraud")');
+    const right = await evaluate('logs', '--labels', 'labels.ndjson', '--positive-label', 'fraud');
+    expect(right.code).toBe(0);
+    expect(right.stderr).not.toContain('labels seen');
+  });
+
   it('exits 1 when no prediction found a label', async () => {
     await writeLines(path.join(root, 'none.ndjson'), [
       JSON.stringify({ request_id: 'nobody', label: 'fraud' }),

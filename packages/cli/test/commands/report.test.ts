@@ -70,6 +70,23 @@ describe('predlog report', () => {
     expect(data.daily).toHaveLength(6);
   });
 
+  it('labels of which none is positive: the page is written, the labels seen are listed, exit 1', async () => {
+    const { code, stderr } = await report(
+      'logs',
+      '--out',
+      'unlabelled.html',
+      '--baseline-days',
+      '3',
+      '--labels',
+      'labels.ndjson',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^labels seen: "fraud" \(\d[\d,]*\), "legit" \(\d[\d,]*\); none is positive/m);
+    expect((await readFile(path.join(root, 'unlabelled.html'), 'utf8')).startsWith('<!DOCTYPE html>')).toBe(
+      true,
+    );
+  });
+
   it('usage errors exit 2; an empty window exits 1', async () => {
     expect((await report('logs')).code).toBe(2);
     expect((await report('logs', '--out', 'x.html', '--labels', 'labels.ndjson', '--feedback')).code).toBe(2);

@@ -12,7 +12,7 @@ import { ERROR_MARKER, StringScanner, type UserPattern } from './internal/string
 import type { TextAction } from './internal/text-actions.ts';
 
 /** Attribute listing the rules and detectors that fired on a record (names only). */
-export const REDACTION_RULES_ATTRIBUTE = 'ml.redaction.rules';
+export const REDACTION_RULES_ATTRIBUTE = ATTR.redactionRules;
 
 function toParsed(text: string): ParsedPath {
   const parsed = parsePath(text);

@@ -237,6 +237,46 @@ describe('RedactionProcessor detectors', () => {
   });
 });
 
+describe('RedactionProcessor identifier attributes', () => {
+  const identifiers = {
+    [ATTR.requestId]: '4111111111111111',
+    [ATTR.predictionId]: 'ann@example.org',
+    [ATTR.feedbackId]: '+44 20 7946 0958',
+    [ATTR.modelName]: 'fraud-123-45-6789',
+    [ATTR.modelVersion]: '4.2.0.1',
+    [ATTR.schemaVersion]: '1.2.3.4',
+  };
+
+  it('never rewrites the ids and the model name and version with a detector', () => {
+    const { attributes } = run(
+      {},
+      { note: 'card 4111111111111111' },
+      { ...identifiers, [ATTR.entityId]: '4111111111111111' },
+    );
+    expect(attributes).toMatchObject(identifiers);
+    // Other attributes are content and are still scanned.
+    expect(attributes[ATTR.entityId]).toBe('[REDACTED:card]');
+    expect(attributes[ATTR.redactionCount]).toBe(2);
+  });
+
+  it('still applies a path rule that names one, and the allow list', () => {
+    const { attributes } = run(
+      { ...KEYS, rules: [{ path: `attributes["${ATTR.requestId}"]`, action: 'hash' }] },
+      {},
+      identifiers,
+    );
+    expect(attributes[ATTR.requestId]).toMatch(HASH);
+    expect(attributes[ATTR.modelVersion]).toBe('4.2.0.1');
+    const allowed = run(
+      { mode: 'allowList', allow: [`attributes["${ATTR.modelVersion}"]`] },
+      {},
+      identifiers,
+    );
+    expect(allowed.attributes[ATTR.modelVersion]).toBe('4.2.0.1');
+    expect(allowed.attributes[ATTR.requestId]).toBeUndefined();
+  });
+});
+
 describe('RedactionProcessor summary and metrics', () => {
   it('writes ml.redaction.count and the names that fired, in config order, never values', () => {
     const { processor, metrics } = redactor({

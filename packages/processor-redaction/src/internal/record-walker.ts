@@ -1,4 +1,5 @@
 import type { RedactionHasher } from '../hasher.ts';
+import { IDENTIFIER_ATTRIBUTES } from './identifier-attributes.ts';
 import type { MatchState } from './path-matcher.ts';
 import type { RedactionTally } from './redaction-tally.ts';
 import type { StringScanner } from './string-scanner.ts';
@@ -92,6 +93,8 @@ export class RecordWalker {
     for (const key in attributes) {
       const value = attributes[key];
       const child = root.rule >= 0 && root.allowed ? root : root.next(key);
+      // An identifier is passed as it is unless a rule decides it (or the allow list drops it).
+      if (child.rule < 0 && child.allowed && IDENTIFIER_ATTRIBUTES.has(key)) continue;
       const result = visitAll || !child.idle ? this.visit(value, child, 1) : value;
       const newKey = scanner === undefined || result === REMOVE ? key : scanner.scanKey(key);
       if (result !== value || newKey !== key) pending.push(key, newKey, result);

@@ -9,7 +9,9 @@ export interface RedactionHasher {
   hash(value: string): string;
   /**
    * Whether `hashed` (`hmac:<keyId>:<hex>`, as written with any key still configured) is the hash
-   * of `value`. Old key ids stay verifiable as long as their key stays in `keys`.
+   * of `value`: exactly `hashHexChars` hex digits, the length this hasher writes. A shorter prefix
+   * is refused, or a one-digit forgery would verify one time in 16. Old key ids stay verifiable as
+   * long as their key stays in `keys` (and `hashHexChars` is unchanged).
    */
   verify(value: string, hashed: string): boolean;
 }
@@ -51,8 +53,8 @@ export function createRedactionHasher(options: RedactionHasherOptions): Redactio
       if (colon === -1) return false;
       const key = keys.get(hashed.slice(PREFIX.length, colon));
       const hex = hashed.slice(colon + 1).toLowerCase();
-      if (key === undefined || hex.length === 0 || hex.length > 64) return false;
-      const expected = Buffer.from(key.hex(value, hex.length), 'latin1');
+      if (key === undefined || hex.length !== hexChars) return false;
+      const expected = Buffer.from(key.hex(value, hexChars), 'latin1');
       const given = Buffer.from(hex, 'latin1');
       return expected.length === given.length && timingSafeEqual(expected, given);
     },

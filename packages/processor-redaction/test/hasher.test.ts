@@ -23,12 +23,8 @@ describe('createRedactionHasher', () => {
     expect(hasher.hash('v')).toMatch(/^hmac:b:[0-9a-f]{32}$/);
   });
 
-  it('verifies hashes made with any configured key, of any truncation, and nothing else', () => {
-    const old = createRedactionHasher({
-      keys: { k2025: OLD_TEST_KEY },
-      activeKey: 'k2025',
-      hashHexChars: 20,
-    });
+  it('verifies hashes made with any configured key at the configured length, and nothing else', () => {
+    const old = createRedactionHasher({ keys: { k2025: OLD_TEST_KEY }, activeKey: 'k2025' });
     const current = createRedactionHasher({
       keys: { k2025: OLD_TEST_KEY, k2026: TEST_KEY },
       activeKey: 'k2026',
@@ -44,6 +40,20 @@ describe('createRedactionHasher', () => {
     expect(current.verify('customer-42', 'hmac:unknown:abcd')).toBe(false);
     expect(current.verify('customer-42', 'sha256:abcd')).toBe(false);
     expect(current.verify('customer-42', 'hmac:k2026:')).toBe(false);
+  });
+
+  it('refuses a hash of any other length: a short prefix of the right digits is a forgery', () => {
+    const hasher = createRedactionHasher({ keys: { k: TEST_KEY }, activeKey: 'k', hashHexChars: 32 });
+    const full = hasher.hash('customer-42');
+    const hex = full.slice('hmac:k:'.length);
+    // Any one-digit guess verified one time in 16; every prefix of the real digits verified always.
+    for (let length = 1; length < 32; length++)
+      expect(hasher.verify('customer-42', `hmac:k:${hex.slice(0, length)}`), `${length} digits`).toBe(false);
+    for (const digit of '0123456789abcdef')
+      expect(hasher.verify('customer-42', `hmac:k:${digit}`)).toBe(false);
+    const longer = createRedactionHasher({ keys: { k: TEST_KEY }, activeKey: 'k', hashHexChars: 64 });
+    expect(hasher.verify('customer-42', longer.hash('customer-42'))).toBe(false);
+    expect(hasher.verify('customer-42', full)).toBe(true);
   });
 
   it('refuses an active key id that is not configured, without printing any key', () => {

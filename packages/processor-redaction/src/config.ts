@@ -10,6 +10,9 @@ export type DetectorName = (typeof DETECTOR_NAMES)[number];
 export const RESERVED_NAMES = ['allow_list', 'max_string_chars', 'max_depth', 'binary', 'error'] as const;
 
 export const MIN_KEY_CHARS = 32;
+
+/** Who holds a built-in name, in a message that must not say which name it was. */
+const BUILT_IN_OWNER = `a detector or an outcome of the processor itself (${[...DETECTOR_NAMES, ...RESERVED_NAMES].join(', ')})`;
 const MAX_PATH_SEGMENTS = 64;
 
 const pathSchema = z.string().superRefine((text, ctx) => {
@@ -87,6 +90,16 @@ const patternBase = {
     .default(''),
 };
 
+/**
+ * Why V8 refused a regex, without the regex: its message (`Invalid regular expression: /<source>/g:
+ * Unterminated group`) quotes the source, which may have come from the environment.
+ */
+function regexReason(error: unknown): string {
+  if (!(error instanceof Error)) return 'rejected';
+  const colon = error.message.lastIndexOf(': ');
+  return colon === -1 ? error.name : error.message.slice(colon + 2);
+}
+
 /** A user detector: a regular expression whose matches get the action. */
 const patternSchema = z
   .discriminatedUnion(
@@ -106,7 +119,7 @@ const patternSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['regex'],
-        message: `is not a valid regular expression (${error instanceof Error ? error.message : 'rejected'})`,
+        message: `is not a valid regular expression (${regexReason(error)})`,
       });
       return;
     }
@@ -206,24 +219,31 @@ export const redactionConfigSchema = z
     if (config.mode !== 'allowList' && config.allow.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['allow'], message: 'is only used with mode: allowList' });
     }
-    const taken = new Set<string>([...DETECTOR_NAMES, ...RESERVED_NAMES]);
+    // Where each name is used, described without the name: a name may come from ${env:...}, and
+    // an error message must never print a value from the environment.
+    const owners = new Map<string, string>();
+    for (const name of [...DETECTOR_NAMES, ...RESERVED_NAMES]) owners.set(name, BUILT_IN_OWNER);
     config.rules.forEach((rule, i) => {
-      if (taken.has(rule.name))
+      // A rule whose path failed its check was not given its default name: nothing to compare.
+      if (typeof rule.name !== 'string') return;
+      const owner = owners.get(rule.name);
+      if (owner !== undefined)
         ctx.addIssue({
           code: 'custom',
           path: ['rules', i, 'name'],
-          message: `"${rule.name}" is used by another rule, a detector or the processor itself; give each rule its own name`,
+          message: `is already the name of ${owner} (a rule without a name is named by its path); give each rule its own name`,
         });
-      taken.add(rule.name);
+      else owners.set(rule.name, `rules[${i}]`);
     });
     config.patterns.forEach((pattern, i) => {
-      if (taken.has(pattern.name))
+      const owner = owners.get(pattern.name);
+      if (owner !== undefined)
         ctx.addIssue({
           code: 'custom',
           path: ['patterns', i, 'name'],
-          message: `"${pattern.name}" is used by a rule, a detector or the processor itself; give each pattern its own name`,
+          message: `is already the name of ${owner}; give each pattern its own name`,
         });
-      taken.add(pattern.name);
+      else owners.set(pattern.name, `patterns[${i}]`);
     });
   });
 

@@ -13,6 +13,9 @@ const env = {
   NEW_KEY: 'new-secret-key-material-0123456789abcdef',
   SHORT_KEY: 'short-env-secret',
   NUMERIC_KEY: '123456789012345678901234567890123456',
+  RULE_NAME: 'rule-name-from-the-environment',
+  RULE_PATH: 'attributes.path-from-the.environment',
+  PATTERN: '(regex-from-the-environment',
 };
 const SECRETS = [...Object.values(env), 'inline-secret-value'];
 
@@ -122,12 +125,12 @@ const expectations: Record<
   'path-dotted-attribute.json': {
     ok: false,
     path: `${P}.rules.0.path`,
-    message: /attribute keys contain dots: write attributes\["ml\.entity\.id"\]/,
+    message: /attribute keys contain dots: bracket the key, as in attributes\["ml\.entity\.id"\]/,
   },
   'path-stored-field.json': {
     ok: false,
     path: `${P}.rules.0.path`,
-    message: /entity_id is stored from the attribute ml\.entity\.id: write attributes\["ml\.entity\.id"\]/,
+    message: /starts with a stored field that comes from an attribute .*write the attribute by its key/,
   },
   'path-partial-wildcard.json': {
     ok: false,
@@ -155,7 +158,27 @@ const expectations: Record<
   'name-taken.json': {
     ok: false,
     path: `${P}.rules.0.name`,
-    message: /"email" is used by another rule, a detector/,
+    message: /is already the name of a detector or an outcome of the processor itself/,
+  },
+  'name-taken-env.json': {
+    ok: false,
+    path: `${P}.rules.1.name`,
+    message: /is already the name of rules\[0\]/,
+  },
+  'pattern-name-taken-env.json': {
+    ok: false,
+    path: `${P}.patterns.0.name`,
+    message: /is already the name of rules\[0\]; give each pattern its own name/,
+  },
+  'path-from-env.json': {
+    ok: false,
+    path: `${P}.rules.0.path`,
+    message: /attribute keys contain dots/,
+  },
+  'pattern-invalid-env.json': {
+    ok: false,
+    path: `${P}.patterns.0.regex`,
+    message: /is not a valid regular expression \(Unterminated group\)/,
   },
   'allow-without-mode.json': { ok: false, path: `${P}.allow`, message: /only used with mode: allowList/ },
   'keep-last-too-many.json': { ok: false, path: `${P}.rules.0.keepLastChars`, message: /from 0 to 64/ },
@@ -240,6 +263,27 @@ describe('redactionConfigSchema', () => {
       expect(error.message).toContain(`${P}`);
       for (const secret of SECRETS) expect(error.message).not.toContain(secret);
     }
+  });
+
+  it('never puts a name, path or regex in its own messages, whatever core adds', () => {
+    // The schema alone: what core prints beside the message is core's concern, the message is ours.
+    const secret = 'value-that-came-from-the-environment';
+    const result = redactionConfigSchema.safeParse({
+      rules: [
+        { name: secret, path: 'raw_input.a', action: 'drop' },
+        { name: secret, path: 'raw_input.b', action: 'drop' },
+        { path: `attributes.${secret}.x`, action: 'drop' },
+        { path: `${secret}[x]`, action: 'drop' },
+      ],
+      patterns: [
+        { name: secret, regex: 'x', action: 'drop' },
+        { name: 'p', regex: `(${secret}`, action: 'drop' },
+      ],
+    });
+    expect(result.success).toBe(false);
+    const messages = result.error?.issues.map((issue) => issue.message) ?? [];
+    expect(messages).toHaveLength(5);
+    for (const message of messages) expect(message).not.toContain(secret);
   });
 
   it('accepts a key of exactly 32 characters and refuses 31', () => {

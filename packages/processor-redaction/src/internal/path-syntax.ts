@@ -26,11 +26,15 @@ const ATTRIBUTE_FIELD_KEYS: ReadonlyMap<string, string> = new Map(
   ]),
 );
 
+/** The stored field names above, listed in a message that must not say which one a path used. */
+const STORED_ATTRIBUTE_FIELDS = [...ATTRIBUTE_FIELD_KEYS.keys()].join(', ');
+
 const SYNTAX =
   'write body fields by name (raw_input.user.email), attributes by key (attributes["ml.entity.id"]), with * and ** as whole segments';
 
 /**
- * Parses a rule or allow-list path. Grammar: a first segment, then `.segment` or `["key"]` /
+ * Parses a rule or allow-list path. No message quotes the path or a part of it: a path may come
+ * from `${env:...}`, and core adds the value itself when it was written in the file. Grammar: a first segment, then `.segment` or `["key"]` /
  * `['key']` steps. The first segment `attributes` starts at the record's attributes, `body` at the
  * whole body; any other first segment is a body field (`raw_input.x` is `body.raw_input.x`).
  */
@@ -86,11 +90,10 @@ export function parsePath(text: string): PathParseResult {
     root = first.value;
     rest = raw.slice(1);
   } else if (!first.bracketed) {
-    const attributeKey = ATTRIBUTE_FIELD_KEYS.get(first.value);
-    if (attributeKey !== undefined) {
+    if (ATTRIBUTE_FIELD_KEYS.has(first.value)) {
       return {
         ok: false,
-        message: `${first.value} is stored from the attribute ${attributeKey}: write attributes["${attributeKey}"] (or body.${first.value} for a body field of that name)`,
+        message: `starts with a stored field that comes from an attribute (${STORED_ATTRIBUTE_FIELDS}): write the attribute by its key, as in attributes["ml.entity.id"] for entity_id (or body.<field> for a body field of that name)`,
       };
     }
   }
@@ -101,10 +104,8 @@ export function parsePath(text: string): PathParseResult {
     if (key !== undefined && !key.bracketed && key.value !== '*' && key.value !== '**' && rest.length > 1) {
       return {
         ok: false,
-        message: `attribute keys contain dots: write attributes["${rest.map((s) => s.value).join('.')}"], or attributes["${key.value}"].${rest
-          .slice(1)
-          .map((s) => s.value)
-          .join('.')} for a map inside an attribute`,
+        message:
+          'attribute keys contain dots: bracket the key, as in attributes["ml.entity.id"], or attributes["app.user"].email for a map inside an attribute',
       };
     }
   }

@@ -62,12 +62,30 @@ describe('parsePath', () => {
     ['raw_input["email', /unterminated/],
     ['raw_input["a"]b', /expected \. or \[/],
     ['raw_input.a]', /stray \]/],
-    ['attributes.ml.entity.id', /attribute keys contain dots: write attributes\["ml\.entity\.id"\]/],
-    ['request_id', /request_id is stored from the attribute ml\.request\.id/],
-    ['sampling_weight', /ml\.sampling\.weight/],
+    [
+      'attributes.ml.entity.id',
+      /attribute keys contain dots: bracket the key, as in attributes\["ml\.entity\.id"\]/,
+    ],
+    [
+      'request_id',
+      /starts with a stored field that comes from an attribute \(.*request_id.*\): write the attribute by its key/,
+    ],
+    ['sampling_weight', /starts with a stored field that comes from an attribute/],
   ])('refuses %j', (text, message) => {
     const parsed = parsePath(text);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.message).toMatch(message);
+  });
+
+  it('never quotes the path in a message (a path may come from the environment)', () => {
+    for (const text of [
+      'attributes.secret-segment.x',
+      'raw_input.secret-segment[x]',
+      'raw_input["secret-segment',
+    ]) {
+      const parsed = parsePath(text);
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.message).not.toContain('secret-segment');
+    }
   });
 });

@@ -262,6 +262,29 @@ describe('shutdown', () => {
     expect(await listFiles(root())).toEqual([]);
   });
 
+  it('closes a file whose close failed through recovery, before shutdown resolves', async () => {
+    const file = exporter({ integrity: true });
+    const records = mixedBatch(6);
+    await file.send(records, new AbortController().signal);
+    fs.failingRenames = 1;
+    await file.shutdown();
+    expect(await inprogressFiles()).toEqual([]);
+    expect(file.stats().writeErrors).toBe(1);
+    await expectEachOnce(records);
+    expect(await verifyIntegrity(root())).toMatchObject({ ok: true, filesChecked: 3 });
+  });
+
+  it('says so when a file still cannot be cut back at shutdown, and leaves it for recovery', async () => {
+    const file = exporter();
+    await file.send(mixedBatch(3, 100), new AbortController().signal);
+    fs.freeBytes = 500;
+    fs.truncateErrorCode = 'EIO';
+    await expect(file.send(mixedBatch(30), new AbortController().signal)).rejects.toBeInstanceOf(ExportError);
+    await file.shutdown();
+    expect(await inprogressFiles()).toHaveLength(1);
+    expect(env.diagnostics.map((event) => event.code)).toContain('file.left_inprogress');
+  });
+
   it('closes every file even while the disk is still full', async () => {
     const file = exporter({ maxFileBytes: 6_000 });
     await file.send(mixedBatch(30), new AbortController().signal);

@@ -177,6 +177,8 @@ export class OpenFiles {
   async closeAll(): Promise<number> {
     await this.settle();
     for (const file of [...this.files.values()]) await this.close(file, 'shutdown');
+    // A close that failed just now gets its one more try, through recovery.
+    if (this.unclosed.length > 0) await this.settle();
     const left = this.uncut.length + this.unclosed.length;
     for (const { file } of this.uncut.splice(0)) await file.abandon();
     return left;

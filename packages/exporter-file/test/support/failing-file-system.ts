@@ -20,6 +20,8 @@ export class FailingFileSystem implements FileSystem {
   writeErrorCode = 'ENOSPC';
   /** When set, `truncate` fails with this code (a disk that cannot even cut back). */
   truncateErrorCode: string | undefined;
+  /** Renames that fail (EIO) before renames work again. */
+  failingRenames = 0;
   /** Called before each write; lets a test act mid-batch (abort a signal, free space). */
   beforeWrite: (() => void) | undefined;
   writeCalls = 0;
@@ -64,6 +66,10 @@ export class FailingFileSystem implements FileSystem {
   }
 
   async rename(from: string, to: string): Promise<void> {
+    if (this.failingRenames > 0) {
+      this.failingRenames -= 1;
+      throw errno('EIO');
+    }
     await nodeFileSystem.rename(from, to);
     const size = this.sizes.get(from);
     this.sizes.delete(from);

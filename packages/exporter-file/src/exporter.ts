@@ -12,7 +12,7 @@ import { type RetentionRule, sweepRetention, sweepsAnything } from './internal/r
 import { FileExporterMetrics, type FileExporterStats } from './internal/self-metrics.ts';
 import { recoverTree } from './recovery.ts';
 
-/** Records encoded between two yields to the event loop (see writeBatch). */
+/** Records encoded between two yields to the event loop (see encode). */
 const ENCODE_SLICE = 256;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -44,6 +44,10 @@ function directoryModeFor(fileMode: number): number {
  * FileHandles: the event loop keeps serving requests. Files are rotated by size, age and date,
  * renamed from `.ndjson.inprogress` to `.ndjson` when closed, then gzipped in the background. At
  * start the exporter recovers the in-progress files of dead processes and sweeps expired dates.
+ *
+ * A batch is kept whole or not at all (see `BatchWrite`): a send that fails or is aborted leaves
+ * none of its lines in any file and rejects as retryable with nothing accepted, so the export
+ * queue's retry never writes a line twice.
  *
  * Calls to `send` are serialised internally, so the exporter is also safe behind OTel's
  * `SimpleLogRecordProcessor`, which exports records concurrently.

@@ -1,10 +1,9 @@
+import { baselineWindows } from './baseline-window.ts';
 import type { AnalyticsConfig } from './config.ts';
 import type { DistributionProfile } from './distribution-profile.ts';
 import { compareProfiles, type DriftReport } from './drift.ts';
-import { emptyReadStats, type LogSelection, listPartitions, type ReadStats } from './log-selection.ts';
+import { emptyReadStats, type LogSelection, type ReadStats } from './log-selection.ts';
 import { profileCollector, profilePredictions, readBaselineFile } from './profile-reader.ts';
-
-const DAY_MS = 86_400_000;
 
 /** A baseline file (profile, daily stats or records), or the first `days` UTC days of the logs. */
 export type BaselineSource =
@@ -22,26 +21,13 @@ export interface DriftAnalysis {
   report: DriftReport;
   baselineProfile: DistributionProfile;
   currentProfile: DistributionProfile;
-  /** The baseline's window when it came from the logs. */
-  baselineWindow: { since: string; until: string } | null;
+  /**
+   * The baseline's window when it came from the logs: `text` as printed, `how` it was chosen
+   * (`first 7 days`, or `auto: history is 1 day` when the history was too short for the days asked).
+   */
+  baselineWindow: { since: string; until: string; text: string; how: string; auto: boolean } | null;
   currentWindow: { since: string | null; until: string | null };
   logs: ReadStats;
-}
-
-/** The days baseline: [first date in the tree, + days), and the current window after it unless given. */
-export async function baselineWindows(
-  selection: LogSelection,
-  days: number,
-): Promise<{ baseline: LogSelection; current: LogSelection } | undefined> {
-  const { dates } = await listPartitions(selection.directory, selection.model);
-  const first = dates[0];
-  if (first === undefined) return undefined;
-  const since = new Date(`${first}T00:00:00.000Z`);
-  const until = new Date(since.getTime() + days * DAY_MS);
-  return {
-    baseline: { directory: selection.directory, model: selection.model, since, until },
-    current: { ...selection, since: selection.since ?? until },
-  };
 }
 
 /**
@@ -65,6 +51,9 @@ export async function analyseDrift(options: DriftOptions): Promise<DriftAnalysis
       baselineWindow = {
         since: windows.baseline.since?.toISOString() ?? '',
         until: windows.baseline.until?.toISOString() ?? '',
+        text: windows.text,
+        how: windows.how,
+        auto: windows.auto,
       };
       current = windows.current;
     }

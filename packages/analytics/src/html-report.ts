@@ -1,7 +1,8 @@
 import type { StoredRecord } from '@predlog/schema';
+import { baselineWindows } from './baseline-window.ts';
 import type { AnalyticsConfig } from './config.ts';
 import { compareProfiles, type DriftReport } from './drift.ts';
-import { type BaselineSource, baselineWindows } from './drift-analysis.ts';
+import type { BaselineSource, DriftAnalysis } from './drift-analysis.ts';
 import { type EvaluationReport, evaluatePredictions } from './evaluation.ts';
 import { DecisionRules } from './internal/decision-rules.ts';
 import { escapeHtml, formatFigure } from './internal/html-text.ts';
@@ -14,7 +15,7 @@ import type { QuantileSketch } from './quantile-sketch.ts';
 
 export interface DailyPoint {
   date: string;
-  /** A day of the baseline (first days of the logs), shown shaded. */
+  /** Every record of the day is a baseline record (first days of the logs): shown shaded. */
   baseline: boolean;
   records: number;
   weight: number;
@@ -36,6 +37,8 @@ export interface ReportData {
   generatedAt: string;
   model: string | null;
   baselineDescription: string;
+  /** The baseline's window when it came from the logs (as `DriftAnalysis.baselineWindow`). */
+  baselineWindow: DriftAnalysis['baselineWindow'];
   currentDescription: string;
   drift: DriftReport;
   scoreHistogram: ScoreHistogram | null;
@@ -89,6 +92,7 @@ export interface ReportOptions {
 
 interface DayAccumulator {
   records: number;
+  baselineRecords: number;
   weight: number;
   decided: number;
   positive: number;
@@ -107,9 +111,10 @@ export async function buildReport(options: ReportOptions): Promise<ReportData> {
   const baselineCollector = profileCollector(config);
   let baselineProfile = baselineCollector.profile;
   let baselineDescription: string;
+  let baselineWindow: DriftAnalysis['baselineWindow'] = null;
   let selection = options.selection;
-  /** Days before this one (YYYY-MM-DD) are baseline days; '' when the baseline is a file. */
-  let baselineEndDay = '';
+  /** Records before this ISO time are baseline records; '' when the baseline is a file. */
+  let baselineEnd = '';
   /** Records at or after this ISO time are current ('' for all): days between the two are left out. */
   let currentStart = '';
   if (options.baseline.kind === 'file') {
@@ -121,10 +126,15 @@ export async function buildReport(options: ReportOptions): Promise<ReportData> {
     else {
       const since = windows.baseline.since as Date;
       const until = windows.baseline.until as Date;
-      baselineEndDay = until.toISOString().slice(0, 10);
-      baselineDescription = `${since.toISOString().slice(0, 10)} to ${new Date(until.getTime() - 1)
-        .toISOString()
-        .slice(0, 10)} (first ${options.baseline.days} days)`;
+      baselineEnd = until.toISOString();
+      baselineDescription = `${windows.text} (${windows.how})`;
+      baselineWindow = {
+        since: since.toISOString(),
+        until: baselineEnd,
+        text: windows.text,
+        how: windows.how,
+        auto: windows.auto,
+      };
       currentStart = (windows.current.since ?? until).toISOString();
       selection = { ...windows.current, since };
     }
@@ -134,17 +144,26 @@ export async function buildReport(options: ReportOptions): Promise<ReportData> {
   const days = new Map<string, DayAccumulator>();
   const onPrediction = (record: StoredRecord, weight: number) => {
     const date = utcDayOf(record);
-    const inBaseline = baselineEndDay !== '' && date < baselineEndDay;
+    const inBaseline = baselineEnd !== '' && record.timestamp < baselineEnd;
     const decision = rules.predictedPositive(record);
     if (inBaseline) baselineCollector.profile.addRecord(record, weight, decision);
     else if (record.timestamp >= currentStart) collector.profile.addRecord(record, weight, decision);
     else return;
     let day = days.get(date);
     if (day === undefined) {
-      day = { records: 0, weight: 0, decided: 0, positive: 0, scoreWeight: 0, scoreSum: 0 };
+      day = {
+        records: 0,
+        baselineRecords: 0,
+        weight: 0,
+        decided: 0,
+        positive: 0,
+        scoreWeight: 0,
+        scoreSum: 0,
+      };
       days.set(date, day);
     }
     day.records += 1;
+    if (inBaseline) day.baselineRecords += 1;
     day.weight += weight;
     if (decision !== undefined) {
       day.decided += weight;
@@ -178,7 +197,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportData> {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([date, d]) => ({
       date,
-      baseline: baselineEndDay !== '' && date < baselineEndDay,
+      baseline: d.baselineRecords === d.records,
       records: d.records,
       weight: d.weight,
       positiveRate: d.decided > 0 ? d.positive / d.decided : null,
@@ -191,6 +210,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportData> {
     generatedAt: new Date().toISOString(),
     model: options.selection.model ?? null,
     baselineDescription,
+    baselineWindow,
     currentDescription: describeWindow(daily.filter((d) => !d.baseline)),
     drift: compareProfiles(baselineProfile, currentProfile, config.drift),
     scoreHistogram: scoreHistogram(

@@ -1,4 +1,5 @@
 export { Analytics } from './analytics.ts';
+export { type BaselineWindows, baselineWindows, windowText } from './baseline-window.ts';
 export {
   ClassificationAccumulator,
   type ClassificationMetrics,
@@ -41,7 +42,6 @@ export {
 export {
   analyseDrift,
   type BaselineSource,
-  baselineWindows,
   type DriftAnalysis,
   type DriftOptions,
 } from './drift-analysis.ts';

@@ -54,7 +54,10 @@ and the rate of positive decisions with a two-proportion z-test.
 The baseline is a file (a profile from --save-baseline, a stats file from predlog stats --out, or
 stored prediction records, e.g. predlog query --json output or a training set), or the first
 --baseline-days days of the logs (default 7); the current window then starts after them unless
---since says otherwise.
+--since says otherwise. When the logs hold no more than those days (and no --since is given), the
+split is chosen from what there is and printed as "(auto: history is N days)": with two days or
+more, the last day against the days before it; with one day, the first half of its predictions'
+time span against the second half.
 
 Options:
   --baseline <file>       baseline profile, stats file or NDJSON records (.gz allowed)
@@ -167,10 +170,10 @@ function driftRow(d: DistributionDrift): string[] {
 
 function renderDrift(analysis: DriftAnalysis): string {
   const { report } = analysis;
+  const window = analysis.baselineWindow;
+  // A split chosen for a short history says so: the user asked for more days than there are.
   const baseline =
-    analysis.baselineWindow === null
-      ? 'baseline file'
-      : `baseline ${analysis.baselineWindow.since.slice(0, 10)} to ${new Date(Date.parse(analysis.baselineWindow.until) - 1).toISOString().slice(0, 10)}`;
+    window === null ? 'baseline file' : `baseline ${window.text}${window.auto ? ` (${window.how})` : ''}`;
   const current = `current ${analysis.currentWindow.since === null ? 'all' : `from ${analysis.currentWindow.since.slice(0, 19)}Z`}${analysis.currentWindow.until === null ? '' : ` until ${analysis.currentWindow.until.slice(0, 19)}Z`}`;
   const lines = [
     `${baseline} (${count(report.baseline.records)} records, ${count(report.baseline.weight)} weighted); ${current} (${count(report.current.records)} records, ${count(report.current.weight)} weighted)`,

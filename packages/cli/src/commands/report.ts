@@ -43,7 +43,8 @@ tables. Inline CSS and SVG only: no script, no external reference, it opens offl
 Options:
   --out <file>            the HTML file to write (required)
   --baseline <file>       baseline profile, stats file or NDJSON records (see predlog drift)
-  --baseline-days <n>     baseline: the first n UTC days in the tree (default 7)
+  --baseline-days <n>     baseline: the first n UTC days in the tree (default 7); a shorter history
+                          is split automatically, as for predlog drift
   --labels <file>         labels for the metric trend (see predlog join)
   --feedback              take the labels from the tree's ml.feedback records
   --title <text>          the page title (default "predlog model report")

@@ -41,6 +41,11 @@ beforeAll(async () => {
       sampling_weight: weight,
     };
   };
+  // One day of logs, 00:00 to 23:45: the default 7 baseline days would leave no current window.
+  await writeLogs(
+    path.join(root, 'one-day'),
+    fraudPredictions({ seed: 8, count: 960, start: '2026-12-01', days: 1 }).map((g) => g.record),
+  );
   await writeLogs(path.join(root, 'weekend'), [
     ...before.map((g, i) => weekend(g, i, false)),
     ...steady.map((g, i) => weekend(g, i, true)),
@@ -117,10 +122,25 @@ describe('predlog drift', () => {
     expect(a.baselineWindow).toEqual({
       since: '2026-03-01T00:00:00.000Z',
       until: '2026-03-04T00:00:00.000Z',
+      text: '2026-03-01 to 2026-03-03',
+      how: 'first 3 days',
+      auto: false,
     });
     expect(b.baselineWindow).toBeNull();
     expect(a.features[0]).toMatchObject({ name: 'amount', band: 'significant', kind: 'numeric' });
     expect(a.features[0].ks.statistic).toBeGreaterThan(0.3);
+  });
+
+  it('a history shorter than the baseline days is split in two, and the split is printed', async () => {
+    const { code, stdout, stderr } = await drift('one-day');
+    expect(stderr).not.toContain('no predictions in the current window');
+    expect(code).toBe(0);
+    // 960 predictions 90 s apart from 00:00: the last at 23:58:30, the middle at 11:59:15.
+    expect(stdout).toMatch(
+      /^baseline 2026-12-01T00:00Z – 2026-12-01T11:59Z \(auto: history is 1 day\) \(480 records, 480 weighted\); current from 2026-12-01T11:59:00Z \(480 records, 480 weighted\)$/m,
+    );
+    const json = JSON.parse((await drift('one-day', '--json')).stdout);
+    expect(json.baselineWindow).toMatchObject({ how: 'auto: history is 1 day', auto: true });
   });
 
   it('usage errors exit 2', async () => {

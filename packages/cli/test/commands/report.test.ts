@@ -24,6 +24,10 @@ beforeAll(async () => {
     [...before, ...after].map((g) => g.record),
   );
   await writeLines(path.join(root, 'labels.ndjson'), [...before, ...after].map(labelLine));
+  await writeLogs(
+    path.join(root, 'two-days'),
+    fraudPredictions({ seed: 9, count: 800, start: '2026-12-01', days: 2 }).map((g) => g.record),
+  );
 });
 
 afterAll(async () => {
@@ -85,6 +89,17 @@ describe('predlog report', () => {
     expect((await readFile(path.join(root, 'unlabelled.html'), 'utf8')).startsWith('<!DOCTYPE html>')).toBe(
       true,
     );
+  });
+
+  it('a history shorter than the baseline days: the last day against the one before, printed', async () => {
+    const { code, stdout, stderr } = await report('two-days', '--out', 'short.html');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^wrote short\.html \(\d+\.\d kB\): 400 predictions over 2 day\(s\) against 2026-12-01 \(auto: history is 2 days\)\n$/,
+    );
+    const html = await readFile(path.join(root, 'short.html'), 'utf8');
+    expect(html).toContain('baseline 2026-12-01 (auto: history is 2 days)');
   });
 
   it('usage errors exit 2; an empty window exits 1', async () => {

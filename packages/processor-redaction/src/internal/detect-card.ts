@@ -42,6 +42,11 @@ function doubled(d: number): number {
   return d < 5 ? d * 2 : d * 2 - 9;
 }
 
+/** Whether some length of card starts with these four digits (the first digit is 2-6). */
+function couldBeCard(prefix: number): boolean {
+  return prefix >= 2000 && prefix < 7000;
+}
+
 /** Luhn check and network range of a string of digits only (a number's decimal form). */
 function isCardDigitString(digits: string): boolean {
   const n = digits.length;
@@ -206,17 +211,27 @@ export function detectCard(text: string, limit: number, ranges: MatchRanges, det
       break;
     }
     if (digits >= MIN_DIGITS) {
+      // The windows of 13-19 digits from group g end in groups [lo, hi]; both only move forward as
+      // g does, so finding them costs nothing per group on top of the windows themselves.
+      let lo = 0;
+      let hi = 0;
       let g = 0;
       while (g < groups && (groupStart[g] as number) < limit) {
-        let found = -1;
-        let prefix = -1;
         const first = digitsBefore[g] as number;
-        for (let h = g; h < groups; h++) {
-          const count = (digitsBefore[h + 1] as number) - first;
-          if (count > MAX_DIGITS) break;
-          if (count < MIN_DIGITS || !windowPassesLuhn(g, h)) continue;
-          if (prefix < 0) prefix = prefixAt(text, groupStart[g] as number, groupEnd[h] as number);
-          if (fitsCardNetwork(prefix, count)) found = h;
+        if (lo < g) lo = g;
+        while (lo < groups && (digitsBefore[lo + 1] as number) - first < MIN_DIGITS) lo++;
+        if (lo === groups) break;
+        if (hi < lo) hi = lo;
+        while (hi + 1 < groups && (digitsBefore[hi + 2] as number) - first <= MAX_DIGITS) hi++;
+        let found = -1;
+        // The network prefix first: `1 1 1 ...` or a run of 9s needs no Luhn check at all.
+        const prefix = prefixAt(text, groupStart[g] as number, groupEnd[lo] as number);
+        if (couldBeCard(prefix)) {
+          for (let h = lo; h <= hi; h++) {
+            const count = (digitsBefore[h + 1] as number) - first;
+            if (count > MAX_DIGITS) break;
+            if (windowPassesLuhn(g, h) && fitsCardNetwork(prefix, count)) found = h;
+          }
         }
         if (found >= 0) {
           ranges.add(groupStart[g] as number, groupEnd[found] as number, detector);

@@ -49,7 +49,7 @@ const positions: number[] = [];
  */
 export function detectIban(text: string, limit: number, ranges: MatchRanges, detector: number): void {
   const n = text.length;
-  const last = Math.min(limit, n - 15);
+  const last = Math.min(limit - 1, n - 15);
   for (let i = 0; i <= last; i++) {
     const c0 = text.charCodeAt(i);
     if (!isAsciiLetter(c0)) continue;

@@ -23,7 +23,7 @@ export function isValidSsn(area: number, group: number, serial: number): boolean
  */
 export function detectSsn(text: string, limit: number, ranges: MatchRanges, detector: number): void {
   const n = text.length;
-  const last = Math.min(limit, n - 11);
+  const last = Math.min(limit - 1, n - 11);
   for (let i = 0; i <= last; i++) {
     const sep = text.charCodeAt(i + 3);
     if ((sep !== 45 && sep !== 32) || text.charCodeAt(i + 6) !== sep) continue;

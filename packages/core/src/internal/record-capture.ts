@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
-import { ATTR, FEEDBACK_EVENT, PREDICTION_EVENT, SCHEMA_VERSION } from '@predlog/schema';
+import { ATTR, FEEDBACK_EVENT, PREDICTION_EVENT, SCHEMA_VERSION, safeCut } from '@predlog/schema';
 import type { FeedbackInput, ModelIdentity, PredictionInput } from '../prediction-input.ts';
-import { type CaptureLimits, K_TOO_LARGE, type SanitizeKind, ValueCapture } from './value-capture.ts';
+import { K_TOO_LARGE, type SanitizeKind, ValueCapture, type ValueCaptureLimits } from './value-capture.ts';
 
 /**
  * A record captured on the caller's thread: attributes and body already in their OTel shape, the
@@ -26,7 +26,7 @@ export const PREDICTION_SNAPSHOT = 0;
 /** What `record()` keeps on the caller's thread: copies of mutable inputs, references to primitives. */
 export interface PredictionSnapshot {
   kind: typeof PREDICTION_SNAPSHOT;
-  time: Date | number | string;
+  time: unknown;
   requestId: unknown;
   predictionId: unknown;
   modelName: unknown;
@@ -62,8 +62,7 @@ export interface PredictionSnapshot {
   bytes: number;
 }
 
-export interface CaptureOptions extends CaptureLimits {
-  maxRecordBytes: number;
+export interface CaptureOptions extends ValueCaptureLimits {
   captureTraceContext: boolean;
   model: ModelIdentity | undefined;
   servingNode: string;
@@ -72,6 +71,19 @@ export interface CaptureOptions extends CaptureLimits {
 const RAW_INPUT_DROPPED = '[raw_input dropped: record over maxRecordBytes]';
 const hexTraceId = /^[0-9a-f]{32}$/;
 const hexSpanId = /^[0-9a-f]{16}$/;
+/** Ids (request, prediction) longer than this are cut. */
+const MAX_ID_LENGTH = 256;
+/**
+ * A trace id, span id or timestamp string longer than this cannot be valid: it is not kept (the
+ * snapshot holds `null`, which the background check reports and leaves out, as it would the value).
+ */
+const MAX_SHORT_FIELD = 64;
+/**
+ * What a prediction's fixed-size fields (time, score, threshold, latency and the other numbers,
+ * trace and span ids of at most MAX_SHORT_FIELD characters, flags) add to its captured size: one
+ * constant, so that counting them costs nothing per field. Strings and values are counted as cut.
+ */
+const SNAPSHOT_FIXED_BYTES = 256;
 
 /** Caller-facing capture of predictions and feedback. One instance per logger; not re-entrant-safe by design (sync). */
 export class RecordCapture {
@@ -104,7 +116,7 @@ export class RecordCapture {
     reason: string | undefined,
   ): PredictionSnapshot {
     const values = this.values;
-    values.bytes = 64;
+    values.bytes = SNAPSHOT_FIXED_BYTES;
     const model = input.model;
     let modelName: unknown;
     let modelVersion: unknown;
@@ -115,11 +127,11 @@ export class RecordCapture {
       modelVersion = fallback?.version;
       framework = fallback?.framework;
     } else if (typeof model === 'object') {
-      modelName = model.name;
-      modelVersion = model.version;
-      framework = model.framework;
+      modelName = this.text(model.name);
+      modelVersion = this.text(model.version);
+      framework = this.text(model.framework);
     } else {
-      modelName = model;
+      modelName = this.text(model);
       modelVersion = this.options.model?.version;
     }
     const prediction = input.prediction;
@@ -128,15 +140,14 @@ export class RecordCapture {
     let errorMessage: string | undefined;
     if (error !== undefined && error !== null && error !== false) {
       if (error instanceof Error) {
-        errorType = error.name || 'Error';
-        errorMessage = typeof error.message === 'string' && error.message !== '' ? error.message : undefined;
-      } else errorType = typeof error === 'string' ? error : 'error';
+        const name = error.name;
+        const message = error.message;
+        errorType = typeof name === 'string' && name !== '' ? values.string(name) : 'Error';
+        errorMessage = typeof message === 'string' && message !== '' ? values.string(message) : undefined;
+      } else errorType = typeof error === 'string' ? values.string(error) : 'error';
     }
     const features = values.captureFeatures(input.features);
     const nullCount = values.nullCount;
-    const raw = input.rawInput;
-    const probabilities = input.probabilities;
-    const explanation = input.explanation;
     let traceId: unknown = input.traceId;
     let spanId: unknown = input.spanId;
     if (traceId === undefined && spanId === undefined && this.options.captureTraceContext) {
@@ -147,51 +158,84 @@ export class RecordCapture {
         spanId = context.spanId;
       }
     }
+    const timestamp = input.timestamp;
+    // Every value is cut to its limits and counted here, on the caller's thread, so what crosses
+    // the boundary is bounded and its size known; the background half only checks and shapes.
+    // Strings are cut inline below (a call per field cost ~60 ns a record in the demo shape, most
+    // fields being absent); a string where a number belongs is invalid and not kept (null).
+    // The prediction and the small bodies first, raw input last: when a record passes
+    // maxRecordBytes, it is raw_input that gives way (and is then replaced by a marker).
+    const capturedPrediction =
+      prediction === undefined
+        ? null
+        : typeof prediction === 'string'
+          ? values.string(prediction)
+          : values.capture(prediction);
+    const probabilities = input.probabilities === undefined ? undefined : values.capture(input.probabilities);
+    const explanation = input.explanation === undefined ? undefined : values.capture(input.explanation);
     const snapshot: PredictionSnapshot = {
       kind: PREDICTION_SNAPSHOT,
       time:
-        input.timestamp === undefined
+        timestamp === undefined
           ? Date.now()
-          : input.timestamp instanceof Date
-            ? input.timestamp.getTime()
-            : input.timestamp,
-      requestId: input.requestId,
-      predictionId: input.predictionId === undefined ? this.nextPredictionId() : input.predictionId,
+          : timestamp instanceof Date
+            ? timestamp.getTime()
+            : typeof timestamp === 'string' && timestamp.length > MAX_SHORT_FIELD
+              ? null
+              : timestamp,
+      requestId: this.id(input.requestId),
+      predictionId: input.predictionId === undefined ? this.nextPredictionId() : this.id(input.predictionId),
       modelName,
       modelVersion,
       framework,
-      prediction:
-        prediction !== null && typeof prediction === 'object' ? values.capture(prediction) : prediction,
-      score: input.score,
-      threshold: input.threshold,
-      latency: latencyOverrideMs ?? input.latencyMs,
-      servingNode: input.servingNode,
+      prediction: capturedPrediction,
+      score: typeof input.score === 'string' ? null : input.score,
+      threshold: typeof input.threshold === 'string' ? null : input.threshold,
+      latency: latencyOverrideMs ?? (typeof input.latencyMs === 'string' ? null : input.latencyMs),
+      servingNode:
+        typeof input.servingNode === 'string' ? values.string(input.servingNode) : input.servingNode,
       errorType,
       errorMessage,
-      entityId: input.entityId,
-      sessionId: input.sessionId,
-      segment: input.segment,
-      channel: input.channel,
-      region: input.region,
-      freshness: input.featureFreshnessMaxAgeS,
-      nullCountGiven: input.nullFeatureCount,
+      entityId: typeof input.entityId === 'string' ? values.string(input.entityId) : input.entityId,
+      sessionId: typeof input.sessionId === 'string' ? values.string(input.sessionId) : input.sessionId,
+      segment: typeof input.segment === 'string' ? values.string(input.segment) : input.segment,
+      channel: typeof input.channel === 'string' ? values.string(input.channel) : input.channel,
+      region: typeof input.region === 'string' ? values.string(input.region) : input.region,
+      freshness: typeof input.featureFreshnessMaxAgeS === 'string' ? null : input.featureFreshnessMaxAgeS,
+      nullCountGiven: typeof input.nullFeatureCount === 'string' ? null : input.nullFeatureCount,
       featuresGiven: input.features !== undefined,
       features,
       nullCount,
-      raw: raw !== null && typeof raw === 'object' ? values.capture(raw) : raw,
-      probabilities: probabilities === undefined ? undefined : values.capture(probabilities),
-      explanation: explanation === undefined ? undefined : values.capture(explanation),
+      raw: input.rawInput === undefined ? undefined : values.capture(input.rawInput),
+      probabilities,
+      explanation,
       force: input.force === true,
-      role: input.role,
-      batchId: input.batchId,
+      role: typeof input.role === 'string' ? values.string(input.role) : input.role,
+      batchId: typeof input.batchId === 'string' ? values.string(input.batchId) : input.batchId,
       weight,
       reason,
-      traceId,
-      spanId,
+      traceId: typeof traceId === 'string' && traceId.length > MAX_SHORT_FIELD ? null : traceId,
+      spanId: typeof spanId === 'string' && spanId.length > MAX_SHORT_FIELD ? null : spanId,
       bytes: 0,
     };
     snapshot.bytes = values.bytes;
     return snapshot;
+  }
+
+  /** A string field cut (safely) to `maxStringLength` and counted; anything else as it is, for the checks. */
+  private text(value: unknown): unknown {
+    return typeof value === 'string' ? this.values.string(value) : value;
+  }
+
+  /**
+   * A request or prediction id: a string over 256 characters is cut (safely; one that cuts to
+   * nothing is left for the background check to replace); numbers pass for the background check.
+   */
+  private id(value: unknown): unknown {
+    if (typeof value !== 'string') return value;
+    const kept = value.length > MAX_ID_LENGTH ? safeCut(value, MAX_ID_LENGTH) : value;
+    this.values.bytes += kept.length + 2;
+    return kept;
   }
 
   /** The background half: checks every field, applies defaults and builds attributes and body. */
@@ -200,15 +244,13 @@ export class RecordCapture {
     values.bytes = s.bytes;
     const attributes: Record<string, unknown> = {};
     attributes[ATTR.schemaVersion] = SCHEMA_VERSION;
-    attributes[ATTR.requestId] = this.id(s.requestId, 'request_id');
-    attributes[ATTR.predictionId] = this.id(s.predictionId, 'prediction_id');
+    attributes[ATTR.requestId] = this.checkedId(s.requestId, 'request_id');
+    attributes[ATTR.predictionId] = this.checkedId(s.predictionId, 'prediction_id');
     attributes[ATTR.modelName] = this.requiredString(s.modelName, 'model_name', 'unknown');
     attributes[ATTR.modelVersion] = this.requiredString(s.modelVersion, 'model_version', 'unknown');
     if (s.framework !== undefined)
       attributes[ATTR.modelFramework] = this.optionalString(s.framework, 'model_framework');
-    let prediction = s.prediction;
-    if (prediction === undefined) prediction = null;
-    else if (typeof prediction !== 'object') prediction = values.capture(prediction);
+    const prediction = s.prediction;
     if (typeof prediction === 'string' || typeof prediction === 'number' || typeof prediction === 'boolean') {
       attributes[ATTR.predictionLabel] = prediction;
     }
@@ -233,8 +275,8 @@ export class RecordCapture {
         : this.requiredString(s.servingNode, 'serving_node', this.options.servingNode);
     if (s.errorType !== undefined) {
       attributes[ATTR.predictionStatus] = 'error';
-      attributes[ATTR.errorType] = values.string(s.errorType);
-      if (s.errorMessage !== undefined) attributes[ATTR.errorMessage] = values.string(s.errorMessage);
+      attributes[ATTR.errorType] = s.errorType;
+      if (s.errorMessage !== undefined) attributes[ATTR.errorMessage] = s.errorMessage;
     } else {
       attributes[ATTR.predictionStatus] = 'ok';
     }
@@ -259,9 +301,7 @@ export class RecordCapture {
     if (s.batchId !== undefined) attributes[ATTR.batchId] = this.optionalString(s.batchId, 'batch_id');
 
     const body: Record<string, unknown> = { input_features: s.features };
-    let raw = s.raw;
-    if (raw !== undefined && (raw === null || typeof raw !== 'object')) raw = values.capture(raw);
-    if (raw !== undefined) body.raw_input = raw;
+    if (s.raw !== undefined) body.raw_input = s.raw;
     body.prediction = prediction;
     if (s.probabilities !== undefined) body.probabilities = s.probabilities;
     if (s.explanation !== undefined) body.explanation = s.explanation;
@@ -293,17 +333,21 @@ export class RecordCapture {
     const attributes: Record<string, unknown> = {};
     attributes[ATTR.schemaVersion] = SCHEMA_VERSION;
     if (input.feedbackId !== undefined)
-      attributes[ATTR.feedbackId] = this.optionalString(input.feedbackId, 'feedback_id');
+      attributes[ATTR.feedbackId] = this.optionalString(this.text(input.feedbackId), 'feedback_id');
     if (input.requestId !== undefined)
-      attributes[ATTR.requestId] = this.optionalString(input.requestId, 'request_id');
+      attributes[ATTR.requestId] = this.optionalString(this.text(input.requestId), 'request_id');
     if (input.entityId !== undefined)
-      attributes[ATTR.entityId] = this.optionalString(input.entityId, 'entity_id');
+      attributes[ATTR.entityId] = this.optionalString(
+        typeof input.entityId === 'string' ? values.string(input.entityId) : input.entityId,
+        'entity_id',
+      );
     if (attributes[ATTR.requestId] === undefined && attributes[ATTR.entityId] === undefined) {
       this.warnOnce('invalid_feedback.no_key', 'feedback needs requestId or entityId to join on; dropped');
       return undefined;
     }
     const modelName = input.modelName ?? this.options.model?.name;
-    if (modelName !== undefined) attributes[ATTR.modelName] = this.optionalString(modelName, 'model_name');
+    if (modelName !== undefined)
+      attributes[ATTR.modelName] = this.optionalString(this.text(modelName), 'model_name');
     const label = input.label;
     if (typeof label === 'string') attributes[ATTR.feedbackLabel] = values.string(label);
     else if (typeof label === 'boolean' || (typeof label === 'number' && label - label === 0)) {
@@ -322,7 +366,7 @@ export class RecordCapture {
       );
       return undefined;
     }
-    attributes[ATTR.feedbackSource] = this.requiredString(input.source, 'source', 'unknown');
+    attributes[ATTR.feedbackSource] = this.requiredString(this.text(input.source), 'source', 'unknown');
     return {
       kind: CAPTURED_RECORD,
       eventName: FEEDBACK_EVENT,
@@ -335,24 +379,25 @@ export class RecordCapture {
     };
   }
 
-  private id(value: unknown, field: string): string {
-    if (typeof value === 'string' && value.length > 0)
-      return value.length > 256 ? value.slice(0, 256) : value;
+  /** An id as cut by `id()`: a non-empty string, a number, or a generated UUID (with a diagnostic). */
+  private checkedId(value: unknown, field: string): string {
+    if (typeof value === 'string' && value.length > 0) return value;
     if (typeof value === 'number' || typeof value === 'bigint') return String(value);
     if (value !== undefined)
       this.warnOnce(`invalid_field.${field}`, `${field} must be a non-empty string; a new id was generated`);
     return randomUUID();
   }
 
+  // The two checks below get values already cut and counted (`text()`, `values.string()`).
   private requiredString(value: unknown, field: string, fallback: string): string {
-    if (typeof value === 'string' && value.length > 0) return this.values.string(value);
+    if (typeof value === 'string' && value.length > 0) return value;
     if (typeof value === 'number') return String(value);
     this.warnOnce(`invalid_field.${field}`, `${field} must be a non-empty string; recorded as "${fallback}"`);
     return fallback;
   }
 
   private optionalString(value: unknown, field: string): string | undefined {
-    if (typeof value === 'string') return this.values.string(value);
+    if (typeof value === 'string') return value;
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
     this.warnOnce(`invalid_field.${field}`, `${field} must be a string; left out`);
     return undefined;

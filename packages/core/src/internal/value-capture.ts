@@ -1,3 +1,5 @@
+import { safeCut } from '@predlog/schema';
+
 /**
  * Copies a caller's value into a JSON-safe snapshot in one pass, on the caller's thread. One walk
  * does three jobs: isolates the record from later mutation by the caller, applies the documented
@@ -45,21 +47,38 @@ export interface CaptureLimits {
   maxObjectKeys: number;
 }
 
+/** The limits of {@link ValueCapture}: the per-value ones and the record's byte budget. */
+export interface ValueCaptureLimits extends CaptureLimits {
+  /** Once a record's captured bytes pass this, the walk stops: the rest becomes a marker. */
+  maxRecordBytes: number;
+}
+
 export const CIRCULAR_MARKER = '[Circular]';
 export const DEPTH_MARKER = '[depth limit]';
 export const UNREADABLE_MARKER = '[unreadable]';
+export const RECORD_LIMIT_MARKER = '[record limit]';
+/** The key that says an object was cut: `"…": "more keys"` (or `"N more keys"` when N is known). */
+export const MORE_KEY = '…';
 
+/**
+ * Every limit applies before anything is copied, and every loop stops at its limit: a 10M-element
+ * typed array or a 1M-key object costs what its first `maxArrayLength` items or `maxObjectKeys`
+ * keys cost (for…in with an early exit, never `Object.keys()`, spread or `Array.from()` of the whole;
+ * V8 still collects an object's key list when the loop starts, the one part that grows with the
+ * object). And a walk stops once the record passes `maxRecordBytes`, so the product of the
+ * per-value limits (512 keys × 512 keys × 1,024 items…) never decides the cost.
+ */
 export class ValueCapture {
-  /** Approximate JSON bytes of everything captured since the last `resetBytes()`. */
+  /** Approximate JSON bytes of everything captured since the last reset (set by the caller). */
   bytes = 0;
   /** How often each SANITIZE_KINDS entry happened, by index. */
   readonly counts: Float64Array = new Float64Array(SANITIZE_KINDS.length);
-  private readonly limits: CaptureLimits;
+  private readonly limits: ValueCaptureLimits;
   private readonly stack: object[] = [];
   private readonly onFirst: (kind: SanitizeKind) => void;
 
   /** `onFirst` is called the first time each kind happens (for a one-off diagnostic). */
-  constructor(limits: CaptureLimits, onFirst: (kind: SanitizeKind) => void) {
+  constructor(limits: ValueCaptureLimits, onFirst: (kind: SanitizeKind) => void) {
     this.limits = limits;
     this.onFirst = onFirst;
   }
@@ -92,52 +111,23 @@ export class ValueCapture {
     this.nullCount = 0;
     if (features === null || typeof features !== 'object') return {};
     try {
+      const source = features as Record<string, unknown>;
+      if (!this.keysWithin(source)) return this.boundedFeatures(source, this.firstKeys(source, false));
       // Spread is V8's fast clone of a whole object; fixing the rare bad value afterwards is far
-      // cheaper than building the copy key by key.
-      const out: Record<string, unknown> = { ...(features as Record<string, unknown>) };
-      let seen = 0;
+      // cheaper than building the copy key by key. Only for a map known to be within the limit.
+      const out: Record<string, unknown> = { ...source };
+      let renamed: unknown[] | undefined;
       for (const key in out) {
         const v = out[key];
-        this.bytes += key.length + 4;
-        if (++seen > this.limits.maxObjectKeys) {
-          if (seen === this.limits.maxObjectKeys + 1) this.note(K_KEYS);
-          out[key] = undefined;
-          continue;
-        }
-        switch (typeof v) {
-          case 'number':
-            this.bytes += 8;
-            if (v - v !== 0) {
-              this.note(K_NON_FINITE);
-              out[key] = null;
-              this.nullCount++;
-            }
-            break;
-          case 'string':
-            this.bytes += v.length + 2;
-            if (v.length > this.limits.maxStringLength) out[key] = this.truncate(v);
-            break;
-          case 'boolean':
-            this.bytes += 5;
-            break;
-          case 'undefined':
-            out[key] = null;
-            this.nullCount++;
-            break;
-          case 'bigint':
-            out[key] = this.bigint(v);
-            break;
-          default:
-            if (v === null) {
-              this.bytes += 4;
-              this.nullCount++;
-            } else {
-              this.note(K_FEATURE);
-              out[key] = Array.isArray(v) ? '[array]' : `[${typeof v}]`;
-              this.bytes += 10;
-            }
-        }
+        const k = this.key(key);
+        const captured = this.feature(v);
+        if (k !== key) {
+          renamed ??= [];
+          renamed.push(key, k, captured);
+        } else if (captured !== v) out[key] = captured;
       }
+      // Keys renamed after the loop: a key added while for…in runs may be visited again.
+      if (renamed !== undefined) this.rename(out, renamed);
       return out;
     } catch {
       this.note(K_UNREADABLE);
@@ -145,11 +135,54 @@ export class ValueCapture {
     }
   }
 
+  /** A feature map wider than `maxObjectKeys`: its first keys, copied one by one. */
+  private boundedFeatures(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const n = this.limits.maxObjectKeys;
+    for (let i = 0; i < n; i++) {
+      const key = keys[i] as string;
+      out[this.uniqueKey(out, this.key(key))] = this.feature(source[key]);
+    }
+    this.note(K_KEYS);
+    return out;
+  }
+
+  /** One feature value: scalars kept (non-finite numbers and undefined become null), the rest a marker. */
+  private feature(v: unknown): unknown {
+    switch (typeof v) {
+      case 'number':
+        this.bytes += 8;
+        if (v - v === 0) return v;
+        this.note(K_NON_FINITE);
+        this.nullCount++;
+        return null;
+      case 'string':
+        return this.string(v);
+      case 'boolean':
+        this.bytes += 5;
+        return v;
+      case 'undefined':
+        this.bytes += 4;
+        this.nullCount++;
+        return null;
+      case 'bigint':
+        return this.bigint(v);
+      default:
+        if (v === null) {
+          this.bytes += 4;
+          this.nullCount++;
+          return null;
+        }
+        this.note(K_FEATURE);
+        this.bytes += 10;
+        return Array.isArray(v) ? '[array]' : `[${typeof v}]`;
+    }
+  }
+
   private value(v: unknown, depth: number): unknown {
     switch (typeof v) {
       case 'string':
-        this.bytes += v.length + 2;
-        return v.length > this.limits.maxStringLength ? this.truncate(v) : v;
+        return this.string(v);
       case 'number':
         this.bytes += 8;
         // v - v is NaN exactly for NaN and ±Infinity: JSON cannot hold them, so they become strings
@@ -192,33 +225,111 @@ export class ValueCapture {
     const proto = Object.getPrototypeOf(o);
     if (proto !== Object.prototype && proto !== null) return this.special(o, depth);
     stack.push(o);
-    // Spread is V8's fast clone; the loop then fixes, in the copy, the few values JSON cannot hold.
-    const out: Record<string, unknown> = { ...(o as Record<string, unknown>) };
-    const max = this.limits.maxObjectKeys;
-    let seen = 0;
     this.bytes += 2;
+    const out = this.keysWithin(o)
+      ? this.spreadFields(o as Record<string, unknown>, depth)
+      : this.fields(o as Record<string, unknown>, this.firstKeys(o, false), depth);
+    stack.pop();
+    return out;
+  }
+
+  /**
+   * A plain object within `maxObjectKeys`: V8's fast clone (spread), then one loop that fixes in
+   * the copy the few values JSON cannot hold.
+   */
+  private spreadFields(o: Record<string, unknown>, depth: number): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...o };
+    const budget = this.limits.maxRecordBytes;
+    let renamed: unknown[] | undefined;
+    let over = false;
     for (const key in out) {
-      const v = out[key];
-      if (++seen > max) {
+      if (over || this.bytes > budget) {
+        // Over the record's budget: the rest of the copy is let go (JSON leaves undefined out).
+        over = true;
         out[key] = undefined;
         continue;
       }
-      this.bytes += key.length + 4;
+      const v = out[key];
+      const k = this.key(key);
+      let captured: unknown = v;
       if (typeof v === 'object' || typeof v === 'string' || typeof v === 'number') {
-        const captured = this.value(v, depth + 1);
-        if (captured !== v) out[key] = captured;
+        captured = this.value(v, depth + 1);
       } else if (typeof v !== 'boolean' && v !== undefined) {
-        out[key] = this.value(v, depth + 1);
+        captured = this.value(v, depth + 1);
       } else if (v === true || v === false) {
         this.bytes += 5;
       }
+      if (k !== key) {
+        renamed ??= [];
+        renamed.push(key, k, captured);
+      } else if (captured !== v) out[key] = captured;
     }
-    if (seen > max) {
-      this.note(K_KEYS);
-      out['…'] = `${seen - max} more keys`;
+    if (renamed !== undefined) this.rename(out, renamed);
+    if (over) {
+      this.note(K_TOO_LARGE);
+      out[MORE_KEY] = RECORD_LIMIT_MARKER;
     }
-    stack.pop();
     return out;
+  }
+
+  /**
+   * The values of `keys` (from `firstKeys()`, so at most `maxObjectKeys + 1` of them) read one by
+   * one, never past the limit or the record's budget.
+   */
+  private fields(
+    o: Record<string, unknown>,
+    keys: readonly string[],
+    depth: number,
+  ): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const max = this.limits.maxObjectKeys;
+    const budget = this.limits.maxRecordBytes;
+    const n = Math.min(keys.length, max);
+    for (let i = 0; i < n; i++) {
+      if (this.bytes > budget) {
+        this.note(K_TOO_LARGE);
+        out[MORE_KEY] = RECORD_LIMIT_MARKER;
+        return out;
+      }
+      const key = keys[i] as string;
+      const captured = this.value(o[key], depth + 1);
+      if (captured !== undefined) out[this.uniqueKey(out, this.key(key))] = captured;
+    }
+    if (keys.length > max) {
+      this.note(K_KEYS);
+      out[MORE_KEY] = 'more keys';
+      this.bytes += 15;
+    }
+    return out;
+  }
+
+  /**
+   * True when `o` has at most `maxObjectKeys` enumerable keys. Counts them in a for…in that stops at
+   * the limit and reads neither values nor keys (a loop that never reads its key is the cheapest
+   * V8 has: about 1 ns a key, where keeping the keys for later doubled the cost of capturing a
+   * record's features), so the common, narrow object then takes the spread path. A wider one is
+   * listed again by `firstKeys()`: V8 lists every key when a for…in starts, so that is the one cost
+   * that grows with an object (about 0.35 s of CPU per listing of 1M keys on a 2-core VM).
+   */
+  private keysWithin(o: object): boolean {
+    const max = this.limits.maxObjectKeys;
+    let n = 0;
+    for (const _ in o) if (++n > max) return false;
+    return true;
+  }
+
+  /**
+   * The first `maxObjectKeys + 1` enumerable keys of `o` (own ones only when `ownOnly`), from a
+   * for…in that stops there and reads no value: one more than the limit says there were more.
+   */
+  private firstKeys(o: object, ownOnly: boolean): string[] {
+    const keys: string[] = [];
+    const limit = this.limits.maxObjectKeys + 1;
+    for (const key in o) {
+      if (ownOnly && !Object.hasOwn(o, key)) continue;
+      if (keys.push(key) === limit) break;
+    }
+    return keys;
   }
 
   /** Objects that are not plain: dates, collections, binary, errors, class instances. */
@@ -231,27 +342,19 @@ export class ValueCapture {
       this.bytes += 26;
       return time - time === 0 ? o.toISOString() : null;
     }
-    if (o instanceof Map) {
-      stack.push(o);
-      const out: Record<string, unknown> = {};
-      let i = 0;
-      for (const [key, value] of o) {
-        if (i++ >= this.limits.maxObjectKeys) {
-          this.note(K_KEYS);
-          break;
-        }
-        const k = String(key);
-        this.bytes += k.length + 4;
-        const captured = this.value(value, depth + 1);
-        if (captured !== undefined) out[k] = captured;
+    if (o instanceof Map) return this.map(o, depth);
+    if (o instanceof Set) {
+      const max = this.limits.maxArrayLength;
+      const items: unknown[] = [];
+      for (const item of o) {
+        if (items.length === max) break;
+        items.push(item);
       }
-      stack.pop();
-      return out;
+      return this.items(o, items, o.size, depth);
     }
-    if (o instanceof Set) return this.array([...o], depth);
     if (o instanceof Error) {
-      this.bytes += o.name.length + o.message.length + 24;
-      return { name: o.name, message: this.value(o.message, depth + 1) };
+      this.bytes += 24;
+      return { name: this.value(o.name, depth + 1), message: this.value(o.message, depth + 1) };
     }
     const toJSON = (o as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
@@ -262,31 +365,62 @@ export class ValueCapture {
     }
     // A class instance: its own enumerable fields, as JSON.stringify would see them.
     stack.push(o);
-    const out: Record<string, unknown> = {};
-    const keys = Object.keys(o);
-    const n = Math.min(keys.length, this.limits.maxObjectKeys);
-    if (keys.length > n) this.note(K_KEYS);
-    for (let i = 0; i < n; i++) {
-      const key = keys[i] as string;
-      const captured = this.value((o as Record<string, unknown>)[key], depth + 1);
-      if (captured !== undefined) {
-        out[key] = captured;
-        this.bytes += key.length + 4;
-      }
-    }
+    this.bytes += 2;
+    const out = this.fields(o as Record<string, unknown>, this.firstKeys(o, true), depth);
     stack.pop();
     return out;
   }
 
+  private map(o: Map<unknown, unknown>, depth: number): Record<string, unknown> {
+    this.stack.push(o);
+    this.bytes += 2;
+    const out: Record<string, unknown> = {};
+    const max = this.limits.maxObjectKeys;
+    const budget = this.limits.maxRecordBytes;
+    let i = 0;
+    for (const [key, value] of o) {
+      if (i++ >= max) {
+        this.note(K_KEYS);
+        out[MORE_KEY] = `${o.size - max} more keys`;
+        break;
+      }
+      if (this.bytes > budget) {
+        this.note(K_TOO_LARGE);
+        out[MORE_KEY] = RECORD_LIMIT_MARKER;
+        break;
+      }
+      const k = this.key(String(key));
+      const captured = this.value(value, depth + 1);
+      if (captured !== undefined) out[this.uniqueKey(out, k)] = captured;
+    }
+    this.stack.pop();
+    return out;
+  }
+
   private array(a: readonly unknown[], depth: number): unknown[] {
-    const stack = this.stack;
-    stack.push(a);
     const max = this.limits.maxArrayLength;
-    const truncated = a.length > max;
-    const out = truncated ? a.slice(0, max) : a.slice();
+    // slice(0, max) reads at most max items, whatever the length.
+    return this.items(a, a.length > max ? a.slice(0, max) : a.slice(), a.length, depth);
+  }
+
+  /**
+   * Fixes in place the first items of a list (`out`, already at most `maxArrayLength` long) taken
+   * from `source`, which holds `total` items, and marks what was left out.
+   */
+  private items(source: object, out: unknown[], total: number, depth: number): unknown[] {
+    const stack = this.stack;
+    stack.push(source);
     const n = out.length;
+    const budget = this.limits.maxRecordBytes;
     this.bytes += 2 + n;
     for (let i = 0; i < n; i++) {
+      if (this.bytes > budget) {
+        this.note(K_TOO_LARGE);
+        out.length = i;
+        out.push(RECORD_LIMIT_MARKER);
+        stack.pop();
+        return out;
+      }
       const v = out[i];
       if (typeof v === 'boolean') {
         this.bytes += 5;
@@ -296,9 +430,11 @@ export class ValueCapture {
       // JSON turns holes, undefined and functions inside arrays into null; do the same up front.
       if (captured !== v || v === undefined) out[i] = captured === undefined ? null : captured;
     }
-    if (truncated) {
+    if (total > n) {
       this.note(K_ARRAY);
-      out.push(`…[${a.length - max} more items]`);
+      const marker = `…[${total - n} more items]`;
+      this.bytes += marker.length + 2;
+      out.push(marker);
     }
     stack.pop();
     return out;
@@ -318,7 +454,13 @@ export class ValueCapture {
       view instanceof BigInt64Array ||
       view instanceof BigUint64Array
     ) {
-      return this.array(Array.from(view as ArrayLike<number | bigint>), depth);
+      // Indexed up to the limit: never a copy of the whole tensor.
+      const tensor = view as unknown as ArrayLike<number | bigint>;
+      const length = tensor.length;
+      const n = Math.min(length, this.limits.maxArrayLength);
+      const items: unknown[] = [];
+      for (let i = 0; i < n; i++) items.push(tensor[i]);
+      return this.items(view, items, length, depth);
     }
     this.note(K_BINARY);
     const marker = `[binary ${view.byteLength} bytes]`;
@@ -333,17 +475,49 @@ export class ValueCapture {
     return v.toString();
   }
 
-  private truncate(s: string): string {
-    this.note(K_STRING);
-    const max = this.limits.maxStringLength;
-    return `${s.slice(0, max)}…[truncated ${s.length - max} chars]`;
-  }
-
-  /** Approximate JSON bytes of a string field (used for scalar fields copied without a walk). */
+  /**
+   * A string as captured: whole when within `maxStringLength`, else cut by `safeCut` (no piece of a
+   * card, e-mail, IBAN or phone number straddling the limit is kept, and the kept prefix is a flat
+   * copy that lets the original go) and marked. Counts the bytes of what is kept.
+   */
   string(s: string): string {
     if (s.length > this.limits.maxStringLength) return this.truncate(s);
     this.bytes += s.length + 2;
     return s;
+  }
+
+  /** A map key, cut like any string (the detectors downstream see keys too) and counted. */
+  private key(key: string): string {
+    if (key.length > this.limits.maxStringLength) {
+      const cut = this.truncate(key);
+      this.bytes += 2;
+      return cut;
+    }
+    this.bytes += key.length + 4;
+    return key;
+  }
+
+  private truncate(s: string): string {
+    this.note(K_STRING);
+    const kept = safeCut(s, this.limits.maxStringLength);
+    const out = `${kept}…[truncated ${s.length - kept.length} chars]`;
+    this.bytes += out.length + 2;
+    return out;
+  }
+
+  /** `key`, or `key #2`, `key #3`... when two cut keys came out the same. */
+  private uniqueKey(out: Record<string, unknown>, key: string): string {
+    if (!Object.hasOwn(out, key)) return key;
+    let n = 2;
+    while (Object.hasOwn(out, `${key} #${n}`)) n++;
+    return `${key} #${n}`;
+  }
+
+  /** Applies (old key, new key, value) triples collected while a loop ran over `out`. */
+  private rename(out: Record<string, unknown>, renamed: unknown[]): void {
+    for (let i = 0; i < renamed.length; i += 3) delete out[renamed[i] as string];
+    for (let i = 0; i < renamed.length; i += 3)
+      out[this.uniqueKey(out, renamed[i + 1] as string)] = renamed[i + 2];
   }
 }
 

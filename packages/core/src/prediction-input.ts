@@ -46,6 +46,11 @@ export interface ModelIdentity {
   name: string;
   version: string;
   framework?: string;
+  /**
+   * When this version was deployed (a Date, epoch milliseconds or an ISO string), not when the
+   * process started: the sampler keeps a version's records for a while after its deployment.
+   */
+  deployedAt?: Date | number | string;
 }
 
 /** What the caller passes to `PredictionLogger.feedback()`. */

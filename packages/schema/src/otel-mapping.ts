@@ -18,6 +18,8 @@ export const ATTR = {
   modelVersion: 'ml.model.version',
   modelFramework: 'ml.model.framework',
   modelRole: 'ml.model.role',
+  /** When the model version was deployed (ISO 8601 or epoch ms): what makes a version new. */
+  modelDeployedAt: 'ml.model.deployed_at',
   batchId: 'ml.batch.id',
   samplingForce: 'ml.sampling.force',
   predictionLabel: 'ml.prediction.label',

@@ -46,6 +46,14 @@ export {
   nearMissesMissingFromBytes,
 } from './pii-leak-search.ts';
 export {
+  piecesIn,
+  prose,
+  type StraddleCase,
+  straddleCases,
+  straddleShifts,
+  straddling,
+} from './pii-straddle.ts';
+export {
   type BatchOptions,
   expectedLine,
   prediction,

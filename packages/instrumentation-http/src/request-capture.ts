@@ -7,6 +7,7 @@ import {
   type ShadowRunner,
 } from '@predlog/instrumentation-model';
 import type { HttpInstrumentationConfig, ResponseExtractor } from './config.ts';
+import { decodeBody } from './internal/body-charset.ts';
 import { bodyValue, chunkBytes, chunksText, NOT_CAPTURED } from './internal/body-text.ts';
 import {
   hookRequest,
@@ -72,8 +73,8 @@ interface RawInput {
   readonly value: unknown;
   /** Parsed here from the received bytes: an object nobody else holds. */
   readonly parsedHere: boolean;
-  /** The body was over maxRequestBodyBytes; `value` is a marker. */
-  readonly overLimit: boolean;
+  /** `value` is a marker, not the body: over maxRequestBodyBytes, or in a charset not decoded. */
+  readonly isMarker: boolean;
 }
 
 /**
@@ -261,7 +262,7 @@ export class RequestCapture implements RequestHookTarget, ResponseHookTarget {
     const shadow = route.shadow;
     if (shadow === undefined || failed) return;
     input ??= this.rawInput();
-    if (input.overLimit) return;
+    if (input.isMarker) return;
     // A body parsed here from the received bytes is a private copy (the logger copied what it
     // keeps during record()); a framework's parsed body was seen by the handler and is cloned.
     shadow.submit(
@@ -280,23 +281,22 @@ export class RequestCapture implements RequestHookTarget, ResponseHookTarget {
       return {
         value: `[raw_input not logged: ${bytes} bytes, over maxRequestBodyBytes]`,
         parsedHere: false,
-        overLimit: true,
+        isMarker: true,
       };
     }
     const given = this.scope.annotations?.rawInput;
-    if (given !== undefined) return { value: given, parsedHere: false, overLimit: false };
+    if (given !== undefined) return { value: given, parsedHere: false, isMarker: false };
     const parsed = this.parsedBody?.();
-    if (parsed !== undefined) return { value: parsed, parsedHere: false, overLimit: false };
+    if (parsed !== undefined) return { value: parsed, parsedHere: false, isMarker: false };
     const chunks = this.requestChunks;
     if (chunks === undefined || chunks.length === 0)
-      return { value: undefined, parsedHere: false, overLimit: false };
-    const text =
-      chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
-    return {
-      value: bodyValue(text, this.request.headers['content-type']),
-      parsedHere: true,
-      overLimit: false,
-    };
+      return { value: undefined, parsedHere: false, isMarker: false };
+    const contentType = this.request.headers['content-type'];
+    // Decoded by its BOM or charset, so a UTF-16 body reaches the detectors as text; a charset
+    // that cannot be decoded is logged as a marker, never as the bytes read as UTF-8.
+    const text = decodeBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), contentType);
+    if (typeof text !== 'string') return { value: text.marker, parsedHere: false, isMarker: true };
+    return { value: bodyValue(text, contentType), parsedHere: true, isMarker: false };
   }
 
   private buildRecord(
@@ -357,14 +357,14 @@ export class RequestCapture implements RequestHookTarget, ResponseHookTarget {
   private responseBody(): unknown {
     const contentType = this.response.getHeader('content-type');
     const payload = this.responsePayload;
-    if (payload !== NOT_CAPTURED)
-      return bodyValue(
-        typeof payload === 'string' ? payload : chunksText([payload as Uint8Array]),
-        contentType,
-      );
+    if (payload !== NOT_CAPTURED) {
+      const text = typeof payload === 'string' ? payload : chunksText([payload as Uint8Array], contentType);
+      return typeof text === 'string' ? bodyValue(text, contentType) : NOT_CAPTURED;
+    }
     const chunks = this.responseChunks;
     if (chunks === undefined) return NOT_CAPTURED;
     if (chunks.length === 0) return undefined;
-    return bodyValue(chunksText(chunks), contentType);
+    const text = chunksText(chunks, contentType);
+    return typeof text === 'string' ? bodyValue(text, contentType) : NOT_CAPTURED;
   }
 }

@@ -478,3 +478,71 @@ describe('instrumentHttpServer: shadow mode', () => {
     expect(instrumentation.stats().shadow['POST /predict']).toMatchObject({ started: 0, skipped: 0 });
   });
 });
+
+describe('instrumentHttpServer: bodies in other charsets', () => {
+  /** Reads the body without caring how it is encoded, and answers a fixed prediction. */
+  function anyBody(request: IncomingMessage, response: ServerResponse): void {
+    request.resume();
+    request.on('end', () => sendJson(response, 200, { label: 'legit', score: 0.1 }));
+  }
+
+  const payload = { email: 'ann.lee@example.org', card: '4111 1111 1111 1111', note: 'café ☕' };
+  const json = JSON.stringify(payload);
+  const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+  const bom = (b0: number, b1: number, body: Buffer) => Buffer.concat([Buffer.from([b0, b1]), body]);
+
+  it.each([
+    ['UTF-16LE with a BOM', bom(0xff, 0xfe, Buffer.from(json, 'utf16le')), 'application/json'],
+    ['UTF-16BE with a BOM', bom(0xfe, 0xff, utf16be(json)), 'application/json'],
+    ['UTF-16LE by charset', Buffer.from(json, 'utf16le'), 'application/json; charset=utf-16le'],
+    ['UTF-16BE by charset, quoted', utf16be(json), 'application/json; charset="UTF-16BE"'],
+    ['UTF-16LE without BOM or charset', Buffer.from(json, 'utf16le'), 'application/json'],
+    ['UTF-8 with a BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]), undefined],
+  ])('decodes a body in %s before it is logged', async (_name, body, contentType) => {
+    const { url, records } = await start(anyBody);
+    await send(
+      url,
+      'POST',
+      '/predict',
+      body,
+      contentType === undefined ? {} : { 'content-type': contentType },
+    );
+    const [record] = await records();
+    expect(bodyOf(record).raw_input).toEqual(payload);
+  });
+
+  it('decodes Latin-1 by its charset', async () => {
+    const { url, records } = await start(anyBody);
+    await send(url, 'POST', '/predict', Buffer.from('name=José Müller', 'latin1'), {
+      'content-type': 'text/plain; charset=ISO-8859-1',
+    });
+    const [record] = await records();
+    expect(bodyOf(record).raw_input).toBe('name=José Müller');
+  });
+
+  it('logs a body in a charset it cannot decode as a marker, never as text', async () => {
+    const { url, records } = await start(anyBody);
+    const body = Buffer.from(json, 'utf16le');
+    await send(url, 'POST', '/predict', body, { 'content-type': 'application/json; charset=x-foo' });
+    await send(url, 'POST', '/predict', body, {
+      'content-type': 'text/plain; charset="ann.lee@example.org"',
+    });
+    const [unknown, odd] = await records();
+    expect(bodyOf(unknown).raw_input).toBe(`[body: ${body.length} bytes, charset x-foo not decoded]`);
+    // A label that is not a plain token is not repeated.
+    expect(bodyOf(odd).raw_input).toBe(`[body: ${body.length} bytes, charset unknown not decoded]`);
+  });
+
+  it('keeps no part of a body over the cap: a value straddling maxRequestBodyBytes is not logged', async () => {
+    const { url, records } = await start(anyBody, { maxRequestBodyBytes: 64 });
+    for (let shift = 1; shift < payload.card.length; shift++) {
+      const lead = `{"note":"${'a'.repeat(64 - shift - 19)}","card":"`;
+      await postJson(url, '/predict', JSON.parse(`${lead}${payload.card}"}`));
+    }
+    for (const record of await records()) {
+      const text = JSON.stringify(bodyOf(record));
+      expect(text).toMatch(/raw_input not logged/);
+      expect(text).not.toMatch(/4111|1111/);
+    }
+  });
+});

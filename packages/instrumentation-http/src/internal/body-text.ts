@@ -1,3 +1,5 @@
+import { decodeBody, type UndecodedBody } from './body-charset.ts';
+
 /** Marks a body the instrumentation did not keep (over its limit, or streamed). */
 export const NOT_CAPTURED: unique symbol = Symbol('predlog.body.not_captured');
 
@@ -25,11 +27,15 @@ export function chunkBytes(chunk: unknown, encoding: unknown): number {
   return 0;
 }
 
-export function chunksText(chunks: ReadonlyArray<string | Uint8Array>): string {
+/** The text of a response's chunks: strings as written, bytes decoded by BOM or charset (`decodeBody`). */
+export function chunksText(
+  chunks: ReadonlyArray<string | Uint8Array>,
+  contentType: unknown,
+): string | UndecodedBody {
   if (chunks.length === 1) {
     const only = chunks[0];
     if (typeof only === 'string') return only;
   }
   const buffers = chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
-  return Buffer.concat(buffers).toString('utf8');
+  return decodeBody(Buffer.concat(buffers), contentType);
 }

@@ -8,6 +8,7 @@ export {
   verifyIntegrity,
 } from './integrity.ts';
 export { isControlLine, isHeaderLine, isTrailerLine } from './internal/hash-chain.ts';
+export { type LineReadState, readLines } from './internal/line-reader.ts';
 export type { FileExporterStats } from './internal/self-metrics.ts';
 export { type QueryCondition, type QueryOptions, type QueryStats, queryRecords } from './query.ts';
 export { type RecoveryOptions, type RecoveryReport, recoverDirectory } from './recovery.ts';

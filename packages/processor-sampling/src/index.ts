@@ -20,8 +20,14 @@ export {
 } from './processor.ts';
 export {
   type SimulationOptions,
-  type SimulationRecord,
   type SimulationReport,
   type SimulationRule,
   simulateSampling,
 } from './simulation.ts';
+export {
+  DEFAULT_MAX_SAMPLE_RECORDS,
+  type SimulationLine,
+  type SimulationRecord,
+  SimulationSample,
+  type SimulationSampleOptions,
+} from './simulation-sample.ts';

@@ -1,34 +1,18 @@
 import { createNoopMeter } from '@opentelemetry/api';
 import { type Clock, DiagnosticsChannel, type SamplingDecision, systemClock } from '@predlog/core';
 import type { SamplingConfig } from './config.ts';
-import {
-  emptyPredictionView,
-  type MutablePredictionView,
-  readPredictionView,
-} from './internal/prediction-view.ts';
+import type { MutablePredictionView } from './internal/prediction-view.ts';
 import { KEEP_REASONS, type KeepReason } from './internal/sampling-reasons.ts';
 import { SamplingProcessor, type SamplingStats } from './processor.ts';
+import { type SimulationLine, type SimulationRecord, SimulationSample } from './simulation-sample.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
 /** 0.618...: consecutive multiples mod 1 spread evenly, so weighted picks follow the weights closely. */
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
 
-/** One line of the sample: what the sampler reads, and its size as a stored line. */
-export interface SimulationRecord {
-  /** The record's OTel attributes (`ml.model.name`, `ml.prediction.score`, ...). */
-  attributes: Readonly<Record<string, unknown>>;
-  /** The body map (`input_features` is read by the key-feature rule). */
-  body?: unknown;
-  /** Bytes of the record as one stored NDJSON line, newline included, without sampling annotations. */
-  bytes: number;
-  /** Predictions this line stands for: its `sampling_weight` when the sample was itself sampled. */
-  weight?: number;
-}
-
-export interface SimulationOptions {
+interface SimulationSettings {
   config: SamplingConfig;
-  records: readonly SimulationRecord[];
   /** Predictions per day across all models in the sample (in the sample's proportions). */
   volumePerDay: number;
   /** Simulated hours measured after the warm-up; default 24. */
@@ -43,6 +27,13 @@ export interface SimulationOptions {
   id?: string;
 }
 
+/**
+ * The sample as records in memory (small samples, tests), or as a `SimulationSample` a reader
+ * streamed a file into, which keeps only what the sampler reads.
+ */
+export type SimulationOptions = SimulationSettings &
+  ({ records: readonly SimulationRecord[]; sample?: never } | { sample: SimulationSample; records?: never });
+
 export interface SimulationRule {
   reason: KeepReason;
   keptPerDay: number;
@@ -53,7 +44,10 @@ export interface SimulationRule {
 
 export interface SimulationReport {
   volumePerDay: number;
+  /** Sample lines replayed. */
   sampleRecords: number;
+  /** Sample lines read; more than `sampleRecords` when the sample was capped (a uniform reservoir). */
+  sampleRecordsRead: number;
   warmupHours: number;
   measuredHours: number;
   simulatedRecords: number;
@@ -78,7 +72,9 @@ export interface SimulationReport {
  * request id, so the consistent draw is independent across replays of the same sample line.
  */
 export function simulateSampling(options: SimulationOptions): SimulationReport {
-  const { config, records, volumePerDay } = options;
+  const { config, volumePerDay } = options;
+  const sample = options.sample ?? sampleOf(config, options.records ?? []);
+  const records = sample.lines;
   if (records.length === 0) throw new RangeError('the sample holds no prediction records');
   if (!(volumePerDay > 0) || !Number.isFinite(volumePerDay)) throw new RangeError('volume must be positive');
   const hours = options.hours ?? 24;
@@ -110,9 +106,7 @@ export function simulateSampling(options: SimulationOptions): SimulationReport {
     clock,
   });
 
-  const views: MutablePredictionView[] = records.map(
-    (r) => readPredictionView(r.attributes, r.body, emptyPredictionView()) as MutablePredictionView,
-  );
+  const views: MutablePredictionView[] = records.map((r) => r.view);
   const pick = linePicker(records);
 
   if (!freshStart && config.newVersion.windowMs > 0) {
@@ -147,7 +141,7 @@ export function simulateSampling(options: SimulationOptions): SimulationReport {
   for (let i = 0; i < measuredRecords; i++) {
     const line = pick(n);
     const view = views[line] as MutablePredictionView;
-    const record = records[line] as SimulationRecord;
+    const record = records[line] as SimulationLine;
     view.requestId = `r${n++}`;
     const decision = sampler.decide(view);
     fullBytes += record.bytes;
@@ -186,6 +180,7 @@ export function simulateSampling(options: SimulationOptions): SimulationReport {
   return {
     volumePerDay,
     sampleRecords: records.length,
+    sampleRecordsRead: sample.offered,
     warmupHours: warmupMs / HOUR_MS,
     measuredHours: (measuredRecords * stepMs) / HOUR_MS,
     simulatedRecords: n,
@@ -208,9 +203,16 @@ export function simulateSampling(options: SimulationOptions): SimulationReport {
   };
 }
 
+/** Records given in memory, as a sample that keeps them all. */
+function sampleOf(config: SamplingConfig, records: readonly SimulationRecord[]): SimulationSample {
+  const sample = new SimulationSample(config, { maxRecords: Math.max(1, records.length) });
+  for (const record of records) sample.add(record);
+  return sample;
+}
+
 /** Picks sample lines in proportion to their weights (round robin when all weigh the same). */
-function linePicker(records: readonly SimulationRecord[]): (n: number) => number {
-  const weights = records.map((r) => (r.weight !== undefined && r.weight > 0 ? r.weight : 1));
+function linePicker(records: readonly SimulationLine[]): (n: number) => number {
+  const weights = records.map((r) => r.weight);
   if (weights.every((w) => w === weights[0])) return (n) => n % records.length;
   const cumulative = new Float64Array(weights.length);
   let total = 0;

@@ -1,15 +1,22 @@
 import path from 'node:path';
 import { ConfigError, loadConfigFile, type PredlogConfig } from '@predlog/core';
 import {
+  DEFAULT_MAX_SAMPLE_RECORDS,
   type SamplingConfig,
   type SimulationReport,
+  SimulationSample,
   samplingProcessorFactory,
   simulateSampling,
 } from '@predlog/processor-sampling';
 import { createBuiltinRegistry } from '../builtin-components.ts';
 import { type CliIo, type Command, EXIT_FAILED, EXIT_OK, UsageError } from '../command.ts';
+import { positiveIntegerArgument } from '../internal/analytics-arguments.ts';
 import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
-import { readPredictionSample } from '../internal/prediction-sample.ts';
+import {
+  DEFAULT_MAX_SAMPLE_LINE_BYTES,
+  type PredictionSampleRead,
+  readPredictionSample,
+} from '../internal/prediction-sample.ts';
 import { renderTextTable } from '../internal/text-table.ts';
 import { parseVolumeArgument } from '../internal/volume-argument.ts';
 
@@ -17,6 +24,7 @@ export const samplingSimulateCommand: Command = {
   name: 'sampling simulate',
   usage: `Usage: predlog sampling simulate --config <file> --input <sample.ndjson> --volume <n>/<unit>
                                  [--processor <id>] [--hours <h>] [--fresh-start] [--json]
+                                 [--max-line-bytes <n>] [--max-sample <n>]
 
 Replays a sample of logged predictions through the config's sampling processor on a simulated
 clock, at the given volume (in the sample's mix of models, scores, errors, latencies), and prints
@@ -32,7 +40,14 @@ Options:
   --hours <h>         simulated hours measured (default 24), after a warm-up of volumeWindowMs
   --fresh-start       include the first hours after a start, when every model version is new
                       (default: steady state, versions long established)
-  --json              print the full report as JSON
+  --json              print the full report as JSON, with the lines skipped by reason
+  --max-line-bytes <n> longest sample line read (default ${DEFAULT_MAX_SAMPLE_LINE_BYTES}, 16 MiB);
+                      a longer line is skipped and counted, never held whole
+  --max-sample <n>    sample lines kept (default ${DEFAULT_MAX_SAMPLE_RECORDS}); a larger sample is
+                      replayed from a uniform (seeded) reservoir of this many lines
+
+The sample is read line by line (a .gz through gunzip), keeping of each line only what the sampler
+reads; lines that are too long, not JSON records, or cut at the end of the file are reported.
 
 Exit codes: 0 simulated, 1 invalid config or no predictions in the sample, 2 usage error.
 
@@ -50,6 +65,8 @@ Example:
         hours: { type: 'string' },
         'fresh-start': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        'max-line-bytes': { type: 'string' },
+        'max-sample': { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -58,6 +75,14 @@ Example:
     const inputFile = required('--input', values.input);
     const volumePerDay = parseVolumeArgument('--volume', required('--volume', values.volume));
     const hours = values.hours === undefined ? 24 : parseHours(values.hours);
+    const maxLineBytes =
+      values['max-line-bytes'] === undefined
+        ? DEFAULT_MAX_SAMPLE_LINE_BYTES
+        : positiveIntegerArgument('--max-line-bytes', values['max-line-bytes']);
+    const maxSample =
+      values['max-sample'] === undefined
+        ? DEFAULT_MAX_SAMPLE_RECORDS
+        : positiveIntegerArgument('--max-sample', values['max-sample']);
 
     const absolute = path.resolve(io.cwd, configFile);
     let config: PredlogConfig;
@@ -70,12 +95,11 @@ Example:
     }
     const [processorId, sampling] = pickProcessor(config, configFile, values.processor);
 
-    const sample = await readPredictionSample(io.cwd, inputFile);
-    if (sample.invalidLines > 0)
-      io.stderr.write(
-        `warning: skipped ${sample.invalidLines} line(s) of ${inputFile} that are not JSON records\n`,
-      );
-    if (sample.records.length === 0) {
+    const sample = new SimulationSample(sampling, { maxRecords: maxSample });
+    const read = await readPredictionSample(io.cwd, inputFile, sample, maxLineBytes);
+    const warning = skippedWarning(read, inputFile, maxLineBytes);
+    if (warning !== undefined) io.stderr.write(warning);
+    if (sample.size === 0) {
       io.stderr.write(`${inputFile}: no ml.prediction records to simulate with\n`);
       return EXIT_FAILED;
     }
@@ -83,7 +107,7 @@ Example:
     try {
       report = simulateSampling({
         config: sampling,
-        records: sample.records,
+        sample,
         volumePerDay,
         hours,
         freshStart: values['fresh-start'],
@@ -95,12 +119,26 @@ Example:
     }
     io.stdout.write(
       values.json
-        ? `${JSON.stringify({ processor: processorId, input: inputFile, ...report }, null, 2)}\n`
+        ? `${JSON.stringify({ processor: processorId, input: inputFile, skipped: read.skipped, ...report }, null, 2)}\n`
         : renderReport(report, processorId, inputFile),
     );
     return EXIT_OK;
   },
 };
+
+/**
+ * One line on what was wrong with the sample, or undefined: lines too long, not JSON records, a cut
+ * last line. Records of other events (feedback) are expected in a part file and only counted in --json.
+ */
+function skippedWarning(read: PredictionSampleRead, file: string, maxLineBytes: number): string | undefined {
+  const { line_too_long: tooLong, not_a_record: notRecords, unterminated_last_line: cut } = read.skipped;
+  const parts: string[] = [];
+  if (tooLong > 0) parts.push(`${tooLong} longer than --max-line-bytes (${maxLineBytes} bytes)`);
+  if (notRecords > 0) parts.push(`${notRecords} not JSON records`);
+  if (cut > 0) parts.push('1 cut at the end of the file (no newline)');
+  if (parts.length === 0) return undefined;
+  return `warning: skipped ${tooLong + notRecords + cut} line(s) of ${file}: ${parts.join(', ')}\n`;
+}
 
 function required(flag: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new UsageError(`missing ${flag}`);
@@ -159,9 +197,13 @@ function renderReport(report: SimulationReport, processorId: string, inputFile: 
     ['all (100%)', count(report.full.recordsPerDay), bytes(fullBytes), '100.00%', '100.00%'],
   );
   const models = new Set(report.models.map((m) => m.model)).size;
+  const sampled =
+    report.sampleRecordsRead > report.sampleRecords
+      ? `${count(report.sampleRecords)} of ${count(report.sampleRecordsRead)} predictions (a uniform reservoir, --max-sample)`
+      : `${count(report.sampleRecords)} predictions`;
   const lines = [
     `${processorId} at ${count(report.volumePerDay)} predictions/day`,
-    `sample: ${count(report.sampleRecords)} predictions from ${inputFile} (${models} ${models === 1 ? 'model' : 'models'}); ${
+    `sample: ${sampled} from ${inputFile} (${models} ${models === 1 ? 'model' : 'models'}); ${
       report.warmupHours > 0 ? `steady state after a ${round(report.warmupHours)} h warm-up` : 'fresh start'
     }, ${round(report.measuredHours)} h simulated (${count(report.simulatedRecords)} decisions)`,
     '',

@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.ts';
 import { captureIo } from '../cli-io.ts';
 import { writeWithFileExporter } from '../log-fixtures.ts';
+import { newlineFreeGzip, skippedLines } from '../sample-fixtures.ts';
 
 let dir: string;
 let sample: string;
@@ -191,5 +193,71 @@ describe('predlog sampling simulate', () => {
     const empty = await simulate(['--config', 'predlog.yaml', '--input', 'empty.ndjson', '--volume', '1/s']);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(/skipped 1 line\(s\)[\s\S]*no ml\.prediction records/);
+  });
+});
+
+describe('predlog sampling simulate: reading the sample', () => {
+  it('streams a gzip whose first "line" is longer than a JS string can be, skips it and says so', async () => {
+    // Past V8's longest string (MAX_STRING_LENGTH), where holding the line whole threw
+    // "RangeError: Invalid string length" and crashed the command.
+    const mebibytes = Math.ceil(constants.MAX_STRING_LENGTH / (1024 * 1024)) + 16;
+    await writeFile(
+      path.join(dir, 'huge-line.ndjson.gz'),
+      newlineFreeGzip(mebibytes, await readFile(sample)),
+    );
+    const { code, stdout, stderr } = await simulate([
+      ...BASE.map((a) => (a === 'sample.ndjson' ? 'huge-line.ndjson.gz' : a)),
+      '--json',
+    ]);
+    expect(stderr).toBe(
+      'warning: skipped 1 line(s) of huge-line.ndjson.gz: 1 longer than --max-line-bytes (16777216 bytes)\n',
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.skipped).toEqual(skippedLines({ line_too_long: 1, other_event: 1 }));
+    expect(report.sampleRecords).toBe(400);
+  });
+
+  it('counts every skipped line by reason, in the warning and in --json', async () => {
+    const good = (await readFile(sample, 'utf8')).split('\n').filter((l) => l.includes('"ml.prediction"'));
+    const lines = [
+      good[0],
+      'not json',
+      '[1, 2]',
+      `{"note":"${'x'.repeat(5000)}"}`,
+      good[1],
+      '',
+      '{"event":"ml.feedback","timestamp":"2026-01-01T00:00:00Z"}',
+      (good[2] ?? '').slice(0, 40),
+    ];
+    await writeFile(path.join(dir, 'mixed.ndjson'), lines.join('\n'));
+    const { code, stdout, stderr } = await simulate([
+      ...BASE.map((a) => (a === 'sample.ndjson' ? 'mixed.ndjson' : a)),
+      '--max-line-bytes',
+      '4096',
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      'warning: skipped 4 line(s) of mixed.ndjson: 1 longer than --max-line-bytes (4096 bytes), 2 not JSON records, 1 cut at the end of the file (no newline)\n',
+    );
+    const report = JSON.parse(stdout);
+    expect(report.skipped).toEqual(
+      skippedLines({ line_too_long: 1, not_a_record: 2, other_event: 1, unterminated_last_line: 1 }),
+    );
+    expect(report.sampleRecords).toBe(2);
+  });
+
+  it('replays a uniform reservoir of --max-sample lines from a larger sample, and says so', async () => {
+    const { code, stdout } = await simulate([...BASE, '--max-sample', '100']);
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[1]).toMatch(
+      /^sample: 100 of 400 predictions \(a uniform reservoir, --max-sample\) from sample\.ndjson/,
+    );
+    const usage = await simulate([...BASE, '--max-line-bytes', '0']);
+    expect(usage).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--max-line-bytes must be a positive whole number/),
+    });
   });
 });

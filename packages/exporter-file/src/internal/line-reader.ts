@@ -21,6 +21,13 @@ export interface LineReadState {
   tornTail: boolean;
   /** Lines skipped for exceeding the line cap. */
   oversizedLines: number;
+  /**
+   * Most bytes of one unfinished line held at once, when the caller asks (sets it): never more than
+   * the cap, which is what bounds the reader's memory besides the chunk being read.
+   */
+  longestHeldBytes?: number;
+  /** With `tornTail`: the partial last line was also too long (and counted in `oversizedLines`). */
+  tornTailOversized?: boolean;
 }
 
 export interface OpenDataFile {
@@ -61,10 +68,20 @@ export async function openDataFile(dir: string, name: DataFileName): Promise<Ope
   return undefined;
 }
 
-export async function* readLines(stream: Readable, state: LineReadState): AsyncGenerator<Buffer> {
+/**
+ * The lines of `stream` (empty lines left out), each at most `maxLineBytes` long: a longer line is
+ * counted in `state.oversizedLines` and skipped without being held whole (at most `maxLineBytes` of
+ * it is, until it is known to be too long).
+ */
+export async function* readLines(
+  stream: Readable,
+  state: LineReadState,
+  maxLineBytes = MAX_LINE_BYTES,
+): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let skipping = false;
+  const tracksHeld = state.longestHeldBytes !== undefined;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let start = 0;
@@ -72,6 +89,10 @@ export async function* readLines(stream: Readable, state: LineReadState): AsyncG
       while (newline !== -1) {
         if (skipping) {
           skipping = false;
+        } else if (pendingBytes + newline - start > maxLineBytes) {
+          state.oversizedLines += 1;
+          pending = [];
+          pendingBytes = 0;
         } else if (pending.length === 0) {
           if (newline > start) yield chunk.subarray(start, newline);
         } else {
@@ -85,17 +106,21 @@ export async function* readLines(stream: Readable, state: LineReadState): AsyncG
         newline = chunk.indexOf(NEWLINE, start);
       }
       if (start < chunk.length && !skipping) {
-        pending.push(chunk.subarray(start));
         pendingBytes += chunk.length - start;
-        if (pendingBytes > MAX_LINE_BYTES) {
+        if (pendingBytes > maxLineBytes) {
           pending = [];
           pendingBytes = 0;
           skipping = true;
           state.oversizedLines += 1;
+        } else {
+          pending.push(chunk.subarray(start));
+          if (tracksHeld && pendingBytes > (state.longestHeldBytes as number))
+            state.longestHeldBytes = pendingBytes;
         }
       }
     }
     state.tornTail = pendingBytes > 0 || skipping;
+    state.tornTailOversized = skipping;
   } finally {
     stream.destroy();
   }

@@ -65,29 +65,63 @@ const alwaysKeepSchema = z.strictObject({
   force: z.boolean().default(true),
   /** Failed model calls (`ml.prediction.status: error`). */
   errors: z.boolean().default(true),
-  /** Keep scores above this; `null` turns the rule off. Default 0.95 (off with quantile buckets). */
-  scoreAbove: z.number().nullable().optional(),
-  /** Keep scores below this; `null` turns the rule off. Default 0.05 (off with quantile buckets). */
-  scoreBelow: z.number().nullable().optional(),
+  /**
+   * Share of this model's recent scores kept at each end of its own distribution (below its
+   * p(share), above its p(1 − share)); `null` turns the rule off. Default 0.0025 (off with quantile
+   * buckets, whose scores have no bounded range).
+   */
+  scoreTail: z
+    .number()
+    .positive('must be a number above 0 and at most 0.1')
+    .max(0.1, 'must be a number above 0 and at most 0.1')
+    .nullable()
+    .optional(),
+  /** Keep scores above this fixed bound; `null` (default) turns the rule off. */
+  scoreAbove: z.number().nullable().default(null),
+  /** Keep scores below this fixed bound; `null` (default) turns the rule off. */
+  scoreBelow: z.number().nullable().default(null),
   /** Keep |score − threshold| < this; `null` turns the rule off. */
   nearThresholdDelta: z.number().positive('must be a positive number').nullable().default(0.01),
   /** Keep records slower than this; `null` (default) turns the rule off. */
   latencyAboveMs: z.number().positive('must be a positive number').nullable().default(null),
   /** Key features: a record whose value is null/missing or outside [min, max] is kept. */
   features: z.record(z.string().min(1, 'feature names cannot be empty'), featureRangeSchema).default({}),
+  /**
+   * Most of a model's recent records each rule (all but `force` and `new_version`) keeps with
+   * certainty; beyond it the rule's records are drawn with probability maxShare / its share (never
+   * below the rate) and weighted 1 / that. 1 turns the cap off.
+   */
+  maxShare: z
+    .number()
+    .positive('must be a number above 0 and at most 1')
+    .max(1, 'must be a number above 0 and at most 1')
+    .default(0.005),
+});
+
+const scoreDistributionSchema = z.strictObject({
+  /** Scores a model must have sent before the tail rule fires. */
+  warmupScores: z.number().int(positiveInt).min(100, 'must be at least 100').default(4000),
+  /** Scores after which an old score counts half in the estimate (exponential forgetting). */
+  halfLifeScores: z.number().int(positiveInt).min(1000, 'must be at least 1000').default(100_000),
 });
 
 const newVersionSchema = z.strictObject({
-  /** How long after a model version is first seen its records get `rate`; 0 turns the rule off. */
+  /** How long after a model version's deployment (`model.deployedAt`) its records get `rate`; 0 turns the rule off. */
   windowMs: z
     .number()
     .int(positiveInt)
     .min(0)
     .default(24 * HOUR_MS),
-  /** Rate for a version younger than `windowMs` (1 = keep all, reason `new_version`). */
+  /** Rate for a version deployed less than `windowMs` ago (1 = keep all, reason `new_version`). */
   rate: unitRate.default(1),
-  /** Treat the first version a model is seen with after start as established, not new. */
-  ignoreFirstVersion: z.boolean().default(false),
+  // Gone with first-seen versions; the key stays only to tell a config that still sets it why.
+  ignoreFirstVersion: z
+    .unknown()
+    .refine((v) => v === undefined, {
+      message:
+        'was removed: a version is new only by its deployment time (model.deployedAt), never because a process started; delete the key',
+    })
+    .optional(),
 });
 
 const rateLimitSchema = z
@@ -130,12 +164,21 @@ export const samplingConfigSchema = z
     minPerBucket: z.number().int('must be a whole number').min(0).default(10),
     bucketWindowMs: z.number().int(positiveInt).min(1000, 'must be at least 1000').default(HOUR_MS),
     alwaysKeep: alwaysKeepSchema.prefault({}),
+    /** How the tail rule estimates each model's own score distribution. */
+    scoreDistribution: scoreDistributionSchema.prefault({}),
     newVersion: newVersionSchema.prefault({}),
     rateLimit: rateLimitSchema.optional(),
     /** Distinct model names tracked; later ones share one state (`_other`). */
     maxModels: z.number().int(positiveInt).positive(positiveInt).max(100_000).default(1000),
   })
   .superRefine((c, ctx) => {
+    if (c.buckets.quantile && typeof c.alwaysKeep.scoreTail === 'number')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alwaysKeep', 'scoreTail'],
+        message:
+          'needs scores on a bounded range and cannot be combined with buckets.quantile: true (set scoreAbove / scoreBelow for a regression model)',
+      });
     if (c.rate !== undefined && c.volumeTiers !== undefined)
       ctx.addIssue({
         code: 'custom',
@@ -169,19 +212,18 @@ export const samplingConfigSchema = z
     }
   })
   .transform((c) => {
-    // Score bounds on [0, 1] make sense for classifiers; a regression model (quantile buckets)
-    // would keep every value above 0.95, so they default to off there.
-    const classifier = !c.buckets.quantile;
+    // The tail rule needs scores on a bounded range (a classifier's [0, 1], or the bucket range);
+    // a regression model's values (quantile buckets) have none, so it defaults to off there.
+    const bounded = !c.buckets.quantile;
+    const { ignoreFirstVersion: _removed, ...newVersion } = c.newVersion;
     return {
       ...c,
       volumeTiers: c.volumeTiers ?? DEFAULT_VOLUME_TIERS.map((t) => ({ ...t })),
       alwaysKeep: {
         ...c.alwaysKeep,
-        scoreAbove:
-          c.alwaysKeep.scoreAbove === undefined ? (classifier ? 0.95 : null) : c.alwaysKeep.scoreAbove,
-        scoreBelow:
-          c.alwaysKeep.scoreBelow === undefined ? (classifier ? 0.05 : null) : c.alwaysKeep.scoreBelow,
+        scoreTail: c.alwaysKeep.scoreTail === undefined ? (bounded ? 0.0025 : null) : c.alwaysKeep.scoreTail,
       },
+      newVersion,
     };
   });
 

@@ -14,6 +14,7 @@ import type { SamplingConfig } from './config.ts';
 import { FEATURE_READ_FAILED, FeatureRules } from './internal/feature-rules.ts';
 import { ModelState } from './internal/model-state.ts';
 import { emptyPredictionView, readPredictionView } from './internal/prediction-view.ts';
+import { RuleShares } from './internal/rule-shares.ts';
 import { registerSamplingMetrics, type SamplingErrorCounts } from './internal/sampling-metrics.ts';
 import {
   KEEP_ALWAYS,
@@ -39,11 +40,12 @@ import {
   type ScoreBuckets,
   SINGLE_BUCKET,
 } from './internal/score-buckets.ts';
+import { ScoreTails } from './internal/score-tails.ts';
 import { TokenBucket } from './internal/token-bucket.ts';
 import { pickTier, type VolumeTier } from './internal/volume-tiers.ts';
 
 /**
- * The clock is read on every 16th call, when a model or a model version is first seen, and once
+ * The clock is read on every 16th call, when a model or a deployment time is first seen, and once
  * per `process()` batch: a decision sees a time at most 15 calls old. Reading it costs about as much as the rest of a dropped decision (bench/sampling.bench.ts),
  * and windows, tiers and version ages are minutes to hours long. The schedule depends only on the
  * order of calls, never on a decision, so the per-bucket minimum keeps the same records at every
@@ -75,6 +77,13 @@ export interface SamplingModelStats {
   tierChanges: number;
   /** Interior stratum edges (learned ones with quantile buckets; empty while still learning). */
   bucketEdges: number[];
+  /**
+   * Scores below `low` / above `high` are kept now (`score_low` / `score_high`): the fixed bounds
+   * combined with the model's own tails; null where neither applies (yet).
+   */
+  scoreCuts: { low: number | null; high: number | null };
+  /** Rules past `alwaysKeep.maxShare` now, with the probability their records are drawn at. */
+  cappedRules: Partial<Record<KeepReason, number>>;
 }
 
 export interface SamplingStats {
@@ -115,9 +124,10 @@ export class SamplingProcessor extends BaseProcessor implements Sampler {
   private readonly nearDelta: number;
   private readonly latencyAboveMs: number;
   private readonly features: FeatureRules | undefined;
+  private readonly tails: ConstructorParameters<typeof ScoreTails>[0] | undefined;
+  private readonly maxShare: number;
   private readonly newVersionWindowMs: number;
   private readonly newVersionRate: number;
-  private readonly ignoreFirstVersion: boolean;
   private readonly rateLimit: SamplingConfig['rateLimit'];
   private readonly maxModels: number;
 
@@ -129,8 +139,13 @@ export class SamplingProcessor extends BaseProcessor implements Sampler {
   private calls = 0;
   private random: number;
   private readonly view = emptyPredictionView();
-  private readonly errors: SamplingErrorCounts = { featureRead: 0, recordRead: 0, internal: 0 };
-  private readonly readClockFn = (): number => this.readClock();
+  private readonly errors: SamplingErrorCounts = {
+    featureRead: 0,
+    recordRead: 0,
+    internal: 0,
+    deployedAt: 0,
+  };
+  private readonly newVersionEndFn = (deployedAtMs: number): number => this.newVersionEnd(deployedAtMs);
 
   constructor(config: SamplingConfig, services: SamplingServices) {
     super(services.id);
@@ -158,9 +173,21 @@ export class SamplingProcessor extends BaseProcessor implements Sampler {
     this.nearDelta = keep.nearThresholdDelta ?? 0;
     this.latencyAboveMs = keep.latencyAboveMs ?? Number.POSITIVE_INFINITY;
     this.features = Object.keys(keep.features).length > 0 ? new FeatureRules(keep.features) : undefined;
+    // The tails are measured on the score range the strata use ([0, 1] for a classifier).
+    const edges = b.edges;
+    this.tails =
+      keep.scoreTail === null || b.quantile
+        ? undefined
+        : {
+            lo: edges === undefined ? b.min : (edges[0] as number),
+            hi: edges === undefined ? b.max : (edges[edges.length - 1] as number),
+            share: keep.scoreTail,
+            warmupScores: config.scoreDistribution.warmupScores,
+            halfLifeScores: config.scoreDistribution.halfLifeScores,
+          };
+    this.maxShare = keep.maxShare;
     this.newVersionWindowMs = config.newVersion.windowMs;
     this.newVersionRate = config.newVersion.rate;
-    this.ignoreFirstVersion = config.newVersion.ignoreFirstVersion;
     this.rateLimit = config.rateLimit;
     this.maxModels = config.maxModels;
     this.nowMs = this.clock.monotonic();
@@ -243,6 +270,11 @@ export class SamplingProcessor extends BaseProcessor implements Sampler {
         volumePerDay: state.volume.perDay,
         tierChanges: state.tierChanges,
         bucketEdges: state.buckets instanceof EdgeBuckets ? [...state.buckets.edges] : [],
+        scoreCuts: {
+          low: Number.isFinite(state.scoreLowCut) ? state.scoreLowCut : null,
+          high: Number.isFinite(state.scoreHighCut) ? state.scoreHighCut : null,
+        },
+        cappedRules: cappedRules(state),
       });
       totals.received += state.received;
       totals.kept += keptTotal;
@@ -261,32 +293,62 @@ export class SamplingProcessor extends BaseProcessor implements Sampler {
     if (now >= state.nextRollAt) this.roll(state, now);
     state.received++;
     state.volume.current++;
+    const shares = state.shares;
+    if (shares !== undefined) shares.count();
 
+    // The rules: `reason` is the first matching rule with the highest inclusion probability `p`
+    // (1 for a rule below its cap, maxShare / share for one past it); later rules are tried only
+    // while no rule has made the record certain.
     const score = view.score;
     const hasScore = typeof score === 'number' && !Number.isNaN(score);
     let reason = -1;
-    if (view.force === true && this.honourForce) reason = R_FORCE;
-    else if (view.isError === true && this.keepErrors) reason = R_ERROR;
-    else if (hasScore) {
-      if (score > this.scoreAbove) reason = R_SCORE_HIGH;
-      else if (score < this.scoreBelow) reason = R_SCORE_LOW;
+    let p = 0;
+    if (view.force === true && this.honourForce) {
+      reason = R_FORCE;
+      p = 1;
+    } else if (view.isError === true && this.keepErrors) {
+      reason = R_ERROR;
+      p = shares === undefined ? 1 : shares.fire(R_ERROR);
+    }
+    if (p < 1 && hasScore) {
+      let rule = -1;
+      if (score > state.scoreHighCut) rule = R_SCORE_HIGH;
+      else if (score < state.scoreLowCut) rule = R_SCORE_LOW;
       else if (this.nearDelta > 0) {
         const threshold = view.threshold;
         if (typeof threshold === 'number' && Math.abs(score - threshold) < this.nearDelta)
-          reason = R_NEAR_THRESHOLD;
+          rule = R_NEAR_THRESHOLD;
+      }
+      if (rule >= 0) {
+        const q = shares === undefined ? 1 : shares.fire(rule);
+        if (q > p) {
+          p = q;
+          reason = rule;
+        }
       }
     }
-    if (reason < 0) {
+    if (p < 1) {
       const latency = view.latencyMs;
-      if (typeof latency === 'number' && latency > this.latencyAboveMs) reason = R_LATENCY;
+      if (typeof latency === 'number' && latency > this.latencyAboveMs) {
+        const q = shares === undefined ? 1 : shares.fire(R_LATENCY);
+        if (q > p) {
+          p = q;
+          reason = R_LATENCY;
+        }
+      }
     }
-    if (reason < 0 && this.features !== undefined) {
+    if (p < 1 && this.features !== undefined) {
       const features = view.features;
       // Without a features map (an OTel record that has none) the rule has nothing to judge.
       if (features !== null && typeof features === 'object') {
         const found = this.features.check(features);
-        if (found >= 0) reason = found;
-        else if (found === FEATURE_READ_FAILED) this.featureReadFailed();
+        if (found >= 0) {
+          const q = shares === undefined ? 1 : shares.fire(found);
+          if (q > p) {
+            p = q;
+            reason = found;
+          }
+        } else if (found === FEATURE_READ_FAILED) this.featureReadFailed();
       }
     }
 
@@ -294,19 +356,22 @@ export class SamplingProcessor extends BaseProcessor implements Sampler {
     let keep = state.keepSampled;
     let keepReason = R_SAMPLED;
     if (this.newVersionWindowMs > 0) {
-      const version = view.modelVersion;
-      if (typeof version === 'string') {
-        if (version !== state.lastVersion)
-          state.noteVersion(version, this.readClockFn, this.newVersionWindowMs, this.ignoreFirstVersion);
-        if (now < state.lastVersionNewUntil) {
+      // New means deployed recently (`model.deployedAt`), never "first seen by this process".
+      const deployedAt = view.modelDeployedAt;
+      if (deployedAt !== undefined && deployedAt !== null) {
+        if (deployedAt !== state.deployedAtRaw) this.noteDeployment(state, deployedAt);
+        if (now < state.newVersionUntil) {
           if (this.newVersionRate >= 1) {
-            if (reason < 0) reason = R_NEW_VERSION;
+            if (p < 1) {
+              p = 1;
+              if (reason < 0) reason = R_NEW_VERSION;
+            }
           } else if (this.newVersionRate > rate) {
             rate = this.newVersionRate;
             keep = state.keepNewVersion;
             keepReason = R_NEW_VERSION;
           }
-        }
+        } else if (state.deployedAtInvalid) this.errors.deployedAt++;
       }
     }
 
@@ -317,21 +382,68 @@ export class SamplingProcessor extends BaseProcessor implements Sampler {
         const learned = learner.add(score);
         if (learned !== undefined) this.useLearnedBuckets(state, learned);
       }
+      // After the rules: a record's own score never moves the cut it was judged by.
+      const tails = state.tails;
+      if (tails?.add(score)) {
+        state.scoreLowCut = Math.max(this.scoreBelow, tails.lowCut);
+        state.scoreHighCut = Math.min(this.scoreAbove, tails.highCut);
+      }
       stratum = state.buckets.indexOf(score);
     } else stratum = state.buckets.size;
     const arrivals = state.arrivals;
     const seen = arrivals[stratum] as number;
     arrivals[stratum] = seen + 1;
 
-    if (reason >= 0) return this.admit(state, KEEP_ALWAYS[reason] as SamplingDecision, reason, true);
-    if (seen < this.minPerBucket)
+    if (p >= 1) return this.admit(state, KEEP_ALWAYS[reason] as SamplingDecision, reason, true);
+    if (seen < this.minPerBucket) {
+      // Kept with certainty either way; a capped rule's record still says which rule it matched.
+      if (reason >= 0) return this.admit(state, KEEP_ALWAYS[reason] as SamplingDecision, reason, true);
       return this.admit(state, KEEP_ALWAYS[R_MIN_PER_BUCKET] as SamplingDecision, R_MIN_PER_BUCKET, false);
+    }
+    if (reason >= 0) {
+      // A rule past its cap: drawn on the same hash as the sample, at the higher of the two rates.
+      const q = Math.max(p, rate);
+      if (q >= 1) return this.admit(state, KEEP_ALWAYS[reason] as SamplingDecision, reason, true);
+      if (this.draw(view) < q) return this.admit(state, state.cappedDecision(reason, q), reason, true);
+      state.sampledOut++;
+      return SAMPLED_OUT;
+    }
     if (rate >= 1) return this.admit(state, keep, keepReason, false);
-    const id = view.requestId;
-    const draw = typeof id === 'string' ? consistentHash(id, this.seed) : this.nextRandom();
-    if (draw < rate) return this.admit(state, keep, keepReason, false);
+    if (this.draw(view) < rate) return this.admit(state, keep, keepReason, false);
     state.sampledOut++;
     return SAMPLED_OUT;
+  }
+
+  /** The consistent draw: the request id's hash, or a seeded pseudo-random number without one. */
+  private draw(view: PredictionView): number {
+    const id = view.requestId;
+    return typeof id === 'string' ? consistentHash(id, this.seed) : this.nextRandom();
+  }
+
+  /**
+   * A model's deployment time changed (or is first seen): look up or compute until when its records
+   * are new. An unreadable one turns the rule off for them, reported once and counted per record.
+   */
+  private noteDeployment(state: ModelState, raw: unknown): void {
+    state.deployedAtRaw = raw;
+    const ms = deployedAtMs(raw);
+    state.deployedAtInvalid = ms === undefined;
+    if (ms === undefined) {
+      state.newVersionUntil = Number.NEGATIVE_INFINITY;
+      this.diagnostics.warnOnce(
+        `sampling.deployed_at_invalid.${this.id}`,
+        `${this.id}: a model deployment time is not a Date, epoch milliseconds or an ISO 8601 string; the new-version rule skips those records (counted)`,
+      );
+      return;
+    }
+    state.newVersionUntil = state.newVersionEnd(ms, this.newVersionEndFn);
+  }
+
+  /** Wall-clock deployment time → monotonic end of its window (converted once, here). */
+  private newVersionEnd(deployedAtMs: number): number {
+    // A deployment "in the future" (clock skew between hosts) counts as deployed now.
+    const age = Math.max(0, this.clock.now() - deployedAtMs);
+    return this.readClock() + this.newVersionWindowMs - age;
   }
 
   /** Applies the rate limit to a record the rules would keep, and counts it either way. */
@@ -399,6 +511,10 @@ export class SamplingProcessor extends BaseProcessor implements Sampler {
         limit === undefined
           ? undefined
           : new TokenBucket(limit.recordsPerSecond, limit.burstRecords, limit.anomalyReserveFraction, now),
+      scoreLowCut: this.scoreBelow,
+      scoreHighCut: this.scoreAbove,
+      tails: this.tails === undefined ? undefined : new ScoreTails(this.tails),
+      shares: this.maxShare < 1 ? new RuleShares(this.maxShare) : undefined,
     });
   }
 
@@ -457,6 +573,29 @@ export class SamplingProcessor extends BaseProcessor implements Sampler {
     yield* this.models.values();
     if (this.overflow !== undefined) yield this.overflow;
   }
+}
+
+/** A deployment time as epoch milliseconds: a valid Date, a finite number, or a string Date.parse reads. */
+function deployedAtMs(raw: unknown): number | undefined {
+  const ms =
+    typeof raw === 'number'
+      ? raw
+      : typeof raw === 'string'
+        ? Date.parse(raw)
+        : raw instanceof Date
+          ? raw.getTime()
+          : Number.NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+function cappedRules(state: ModelState): Partial<Record<KeepReason, number>> {
+  const capped: Partial<Record<KeepReason, number>> = {};
+  const probability = state.shares?.probability;
+  if (probability !== undefined)
+    KEEP_REASONS.forEach((reason, i) => {
+      if ((probability[i] as number) < 1) capped[reason] = probability[i] as number;
+    });
+  return capped;
 }
 
 function formatRate(rate: number): string {

@@ -21,26 +21,29 @@ describe('samplingConfigSchema', () => {
       alwaysKeep: {
         force: true,
         errors: true,
-        scoreAbove: 0.95,
-        scoreBelow: 0.05,
+        scoreTail: 0.0025,
+        scoreAbove: null,
+        scoreBelow: null,
         nearThresholdDelta: 0.01,
         latencyAboveMs: null,
         features: {},
+        maxShare: 0.005,
       },
-      newVersion: { windowMs: 86_400_000, rate: 1, ignoreFirstVersion: false },
+      scoreDistribution: { warmupScores: 4000, halfLifeScores: 100_000 },
+      newVersion: { windowMs: 86_400_000, rate: 1 },
       maxModels: 1000,
     });
     expect(DEFAULT_VOLUME_TIERS).toEqual(samplingConfigSchema.parse({}).volumeTiers);
   });
 
-  it('turns the score bounds off by default for quantile (regression) buckets, unless set', () => {
+  it('turns the tail rule off by default for quantile (regression) buckets; fixed bounds still apply', () => {
     const regression = samplingConfigSchema.parse({ buckets: { quantile: true } });
-    expect(regression.alwaysKeep).toMatchObject({ scoreAbove: null, scoreBelow: null });
+    expect(regression.alwaysKeep).toMatchObject({ scoreTail: null, scoreAbove: null, scoreBelow: null });
     const explicit = samplingConfigSchema.parse({
       buckets: { quantile: true },
       alwaysKeep: { scoreAbove: 5e5 },
     });
-    expect(explicit.alwaysKeep).toMatchObject({ scoreAbove: 5e5, scoreBelow: null });
+    expect(explicit.alwaysKeep).toMatchObject({ scoreTail: null, scoreAbove: 5e5, scoreBelow: null });
   });
 
   it('the README config table names exactly the keys the schema has', async () => {
@@ -97,8 +100,11 @@ const expectations: Record<string, { ok: Record<string, unknown> } | { error: Re
         nearThresholdDelta: 0.02,
         latencyAboveMs: 250,
         features: { amount: { min: 0, max: 10_000 }, country: {} },
+        scoreTail: 0.001,
+        maxShare: 0.02,
       },
-      newVersion: { windowMs: 43_200_000, rate: 0.5, ignoreFirstVersion: true },
+      scoreDistribution: { warmupScores: 1000, halfLifeScores: 50_000 },
+      newVersion: { windowMs: 43_200_000, rate: 0.5 },
       rateLimit: { recordsPerSecond: 500, burstRecords: 1000, anomalyReserveFraction: 0.3 },
       maxModels: 50,
     },
@@ -148,6 +154,22 @@ const expectations: Record<string, { ok: Record<string, unknown> } | { error: Re
   },
   'volume-window-too-short.yaml': {
     error: /processors\.sampling\/default\.volumeWindowMs: must be at least 60000 \(1 minute\) \(got 1000\)/,
+  },
+  'ignore-first-version.yaml': {
+    error:
+      /processors\.sampling\/default\.newVersion\.ignoreFirstVersion: was removed: a version is new only by its deployment time \(model\.deployedAt\)/,
+  },
+  'tail-with-quantile.yaml': {
+    error:
+      /processors\.sampling\/default\.alwaysKeep\.scoreTail: needs scores on a bounded range and cannot be combined with buckets\.quantile: true/,
+  },
+  'tail-too-wide.yaml': {
+    error:
+      /processors\.sampling\/default\.alwaysKeep\.scoreTail: must be a number above 0 and at most 0\.1 \(got 0\.2\)/,
+  },
+  'max-share-zero.yaml': {
+    error:
+      /processors\.sampling\/default\.alwaysKeep\.maxShare: must be a number above 0 and at most 1 \(got 0\)/,
   },
   'delta-zero.yaml': {
     error:

@@ -6,7 +6,7 @@ import {
   type PredictionView,
   type SamplingDecision,
 } from '@predlog/core';
-import { type MemoryExporter, memoryExporterFactory, seededRandom } from '@predlog/test-kit';
+import { type MemoryExporter, memoryExporterFactory, metricReaderEnv, seededRandom } from '@predlog/test-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type SamplingConfigInput, samplingProcessorFactory } from '../src/index.ts';
@@ -26,8 +26,8 @@ describe('anomaly-always rules, each named in the reason (weight 1)', () => {
   const cases: Array<[string, SamplingConfigInput, PredictionView, string]> = [
     ['force flag', {}, { force: true, score: 0.5 }, 'force'],
     ['error', {}, { isError: true, score: 0.5 }, 'error'],
-    ['score above 0.95', {}, { score: 0.951 }, 'score_high'],
-    ['score below 0.05', {}, { score: 0.049 }, 'score_low'],
+    ['score above scoreAbove', { alwaysKeep: { scoreAbove: 0.95 } }, { score: 0.951 }, 'score_high'],
+    ['score below scoreBelow', { alwaysKeep: { scoreBelow: 0.05 } }, { score: 0.049 }, 'score_low'],
     ['near the threshold', {}, { score: 0.505, threshold: 0.5 }, 'near_threshold'],
     [
       'latency above the bound',
@@ -71,7 +71,12 @@ describe('anomaly-always rules, each named in the reason (weight 1)', () => {
       { score: 0.5, features: { amount: '5' } },
       'feature_out_of_range',
     ],
-    ['new model version (first seen now)', {}, { score: 0.5 }, 'new_version'],
+    [
+      'model version deployed an hour ago',
+      {},
+      { score: 0.5, modelDeployedAt: 1_000_000 - HOUR_MS },
+      'new_version',
+    ],
   ];
   for (const [name, config, view, reason] of cases) {
     it(`${name} → ${reason}`, () => {
@@ -88,7 +93,12 @@ describe('anomaly-always rules, each named in the reason (weight 1)', () => {
     const config: SamplingConfigInput = {
       ...RULES_ONLY,
       newVersion: { windowMs: 0 },
-      alwaysKeep: { latencyAboveMs: 200, features: { amount: { min: 0, max: 1000 }, country: {} } },
+      alwaysKeep: {
+        scoreAbove: 0.95,
+        scoreBelow: 0.05,
+        latencyAboveMs: 200,
+        features: { amount: { min: 0, max: 1000 }, country: {} },
+      },
     };
     for (const view of [
       { score: 0.95 },
@@ -121,7 +131,7 @@ describe('anomaly-always rules, each named in the reason (weight 1)', () => {
   it('the first matching rule names the record: force, error, score, threshold, latency, features, version', () => {
     const config: SamplingConfigInput = {
       ...RULES_ONLY,
-      alwaysKeep: { latencyAboveMs: 1, features: { amount: {} } },
+      alwaysKeep: { scoreAbove: 0.95, latencyAboveMs: 1, features: { amount: {} } },
     };
     const all = { score: 0.99, threshold: 0.985, latencyMs: 5, features: {}, isError: true, force: true };
     expect(decision(config, all).reason).toBe('force');
@@ -132,7 +142,9 @@ describe('anomaly-always rules, each named in the reason (weight 1)', () => {
     ).toBe('near_threshold');
     expect(decision(config, { features: {}, latencyMs: 5 }).reason).toBe('latency');
     expect(decision(config, { features: {} }).reason).toBe('feature_null');
-    expect(decision(config, { features: { amount: 1 } }).reason).toBe('new_version');
+    expect(decision(config, { features: { amount: 1 }, modelDeployedAt: 1_000_000 }).reason).toBe(
+      'new_version',
+    );
   });
 
   it('a key feature that cannot be read skips the rule, is counted and reported once, never thrown', () => {
@@ -160,45 +172,115 @@ describe('anomaly-always rules, each named in the reason (weight 1)', () => {
   });
 });
 
-describe('new model versions', () => {
+describe('new model versions: by deployment time, never by process start', () => {
+  const DEPLOYED = Date.parse('2026-03-01T08:00:00.000Z');
+  /** A clock whose wall time is `hoursAfterDeploy` past DEPLOYED: the process starts then. */
+  const envAt = (hoursAfterDeploy: number) =>
+    metricReaderEnv({
+      id: 'sampling/test',
+      meterScope: '@predlog/processor-sampling',
+      clock: { startMs: DEPLOYED + hoursAfterDeploy * HOUR_MS },
+    });
+
   /** Through process(), which reads the clock per batch, so each call sees the exact fake time. */
-  function reasonAt(p: ReturnType<typeof sampler>, version: string): string {
+  function reasonAt(p: ReturnType<typeof sampler>, deployedAt?: string | number): string {
     const record = predictionRecord({
       'ml.request.id': 'r',
-      'ml.model.version': version,
       'ml.prediction.score': 0.5,
+      ...(deployedAt === undefined ? {} : { 'ml.model.deployed_at': deployedAt }),
     });
     const kept = p.process([record]);
     return kept.length === 0 ? 'dropped' : String(kept[0]?.attributes['ml.sampling.reason']);
   }
 
-  it('keeps every record of a version for 24 h after it is first seen, per version', () => {
-    const env = testEnv();
+  it('keeps every record of a version until windowMs after its deployment', () => {
+    const env = envAt(2);
     const p = sampler(RULES_ONLY, env);
-    expect(reasonAt(p, '1')).toBe('new_version');
-    env.clock.advance(20 * HOUR_MS);
-    expect(reasonAt(p, '1')).toBe('new_version');
-    expect(reasonAt(p, '2')).toBe('new_version'); // first seen at 20 h
-    env.clock.advance(4 * HOUR_MS);
-    expect(reasonAt(p, '1')).toBe('dropped');
-    expect(reasonAt(p, '2')).toBe('new_version');
-    env.clock.advance(20 * HOUR_MS);
-    expect(reasonAt(p, '2')).toBe('dropped');
-    expect(reasonAt(p, '1')).toBe('dropped');
+    const iso = new Date(DEPLOYED).toISOString();
+    expect(reasonAt(p, iso)).toBe('new_version');
+    env.clock.advance(21 * HOUR_MS); // 23 h after the deploy
+    expect(reasonAt(p, iso)).toBe('new_version');
+    env.clock.advance(HOUR_MS + 1); // just past 24 h
+    expect(reasonAt(p, iso)).toBe('dropped');
   });
 
-  it('ignoreFirstVersion treats the version seen at start as established', () => {
-    const p = sampler({ ...RULES_ONLY, newVersion: { ignoreFirstVersion: true } });
-    expect(reasonAt(p, '1')).toBe('dropped');
-    expect(reasonAt(p, '2')).toBe('new_version');
+  it('a restart is not a deploy: a process started later counts from the deployment, not from its start', () => {
+    expect(reasonAt(sampler(RULES_ONLY, envAt(48)), DEPLOYED)).toBe('dropped');
+    const env = envAt(20);
+    const p = sampler(RULES_ONLY, env);
+    expect(reasonAt(p, DEPLOYED)).toBe('new_version');
+    env.clock.advance(4 * HOUR_MS + 1); // 4 h after this start, 24 h after the deploy
+    expect(reasonAt(p, DEPLOYED)).toBe('dropped');
+  });
+
+  it('without a deployment time the rule does not fire, however fresh the process', () => {
+    const p = sampler(RULES_ONLY, envAt(0));
+    expect(reasonAt(p)).toBe('dropped');
+    expect(p.decide({ requestId: 'r', modelName: 'fraud', modelVersion: 'brand-new', score: 0.5 }).keep).toBe(
+      false,
+    );
+  });
+
+  it('reads model.deployedAt as a Date, epoch ms or ISO string; each version by its own time', () => {
+    const p = sampler(RULES_ONLY, envAt(30));
+    const view = (modelVersion: string, modelDeployedAt: Date | number | string) => ({
+      requestId: 'r',
+      modelName: 'fraud',
+      modelVersion,
+      modelDeployedAt,
+      score: 0.5,
+    });
+    const recent = DEPLOYED + 10 * HOUR_MS; // 20 h ago
+    // Champion (deployed 30 h ago) and challenger (20 h ago) alternate in one model's traffic.
+    for (let i = 0; i < 3; i++) {
+      expect(p.decide(view('1', new Date(DEPLOYED))).keep).toBe(false);
+      expect(p.decide(view('2', new Date(recent)))).toEqual({ keep: true, weight: 1, reason: 'new_version' });
+      expect(p.decide(view('1', DEPLOYED)).keep).toBe(false);
+      expect(p.decide(view('2', recent)).reason).toBe('new_version');
+      expect(p.decide(view('2', new Date(recent).toISOString())).reason).toBe('new_version');
+    }
+  });
+
+  it('a deployment time in the future (clock skew) counts as now: new for windowMs, not longer', () => {
+    const env = envAt(0);
+    const p = sampler(RULES_ONLY, env);
+    const ahead = DEPLOYED + 5 * HOUR_MS;
+    expect(reasonAt(p, ahead)).toBe('new_version');
+    env.clock.advance(24 * HOUR_MS + 1);
+    expect(reasonAt(p, ahead)).toBe('dropped');
+  });
+
+  it('an unreadable deployment time skips the rule, is reported once and counted per record', async () => {
+    const env = envAt(1);
+    const p = sampler(RULES_ONLY, env);
+    for (const bad of ['yesterday', Number.NaN, new Date('nope'), Number.POSITIVE_INFINITY])
+      expect(
+        p.decide({ requestId: 'r', modelName: 'fraud', modelDeployedAt: bad as Date, score: 0.5 }).keep,
+      ).toBe(false);
+    expect(reasonAt(p, 'soon')).toBe('dropped');
+    expect(reasonAt(p, 'soon')).toBe('dropped');
+    expect(p.stats().errors.deployedAt).toBe(6);
+    expect(env.events.filter((e) => e.code.startsWith('sampling.deployed_at_invalid'))).toHaveLength(1);
+    const metrics = await env.readMetrics();
+    expect(metrics.get('predlog.sampling.errors')).toEqual([
+      { attributes: { 'predlog.component.id': 'sampling/test', kind: 'deployed_at' }, value: 6 },
+    ]);
+    // A readable one afterwards works again.
+    expect(reasonAt(p, DEPLOYED)).toBe('new_version');
   });
 
   it('a new-version rate below 1 raises the draw for that version, with weight 1/rate', () => {
-    const p = sampler({ ...RULES_ONLY, minPerBucket: 0, newVersion: { rate: 0.5 } });
+    const p = sampler({ ...RULES_ONLY, minPerBucket: 0, newVersion: { rate: 0.5 } }, envAt(1));
     let kept = 0;
     for (let i = 0; i < 4000; i++) {
       const id = `id-${i}`;
-      const d = p.decide({ requestId: id, modelName: 'fraud', modelVersion: '9', score: 0.5 });
+      const d = p.decide({
+        requestId: id,
+        modelName: 'fraud',
+        modelVersion: '9',
+        modelDeployedAt: DEPLOYED,
+        score: 0.5,
+      });
       expect(d.keep).toBe(consistentHash(id, 0) < 0.5);
       if (d.keep) {
         kept++;
@@ -206,6 +288,158 @@ describe('new model versions', () => {
       }
     }
     expect(kept).toBeGreaterThan(1800);
+  });
+});
+
+describe('score tails: the rare extremes of each model’s own distribution', () => {
+  /** Model `a` scores uniformly on [0, 1]; model `b` only near 0 (0.01·u). */
+  function warmed(config: SamplingConfigInput = {}) {
+    const p = sampler({ ...RULES_ONLY, newVersion: { windowMs: 0 }, ...config });
+    const random = seededRandom(21);
+    for (let i = 0; i < 20_000; i++) {
+      p.decide({ requestId: `a${i}`, modelName: 'a', score: random() });
+      p.decide({ requestId: `b${i}`, modelName: 'b', score: 0.01 * random() });
+    }
+    return p;
+  }
+
+  it('keeps, with weight 1, what is beyond this model’s own p0.25 / p99.75, and nothing else', () => {
+    const p = warmed();
+    const cuts = Object.fromEntries(p.stats().models.map((m) => [m.model, m.scoreCuts]));
+    expect(cuts.a?.low).toBeCloseTo(0.0025, 3);
+    expect(cuts.a?.high).toBeCloseTo(0.9975, 3);
+    // b's p0.25 is 2.5e-5: about 50 of its recent scores lie below it, so ±30% is 2 standard errors.
+    expect((cuts.b?.low ?? 0) / 0.000025).toBeGreaterThan(0.7);
+    expect((cuts.b?.low ?? 0) / 0.000025).toBeLessThan(1.3);
+    expect(cuts.b?.high).toBeCloseTo(0.009975, 4);
+    const d = (modelName: string, score: number) => p.decide({ requestId: 'x', modelName, score });
+    // 0.001 is a rare low score for `a`, an ordinary one for `b`; 0.5 is ordinary for `a` only.
+    expect(d('a', 0.001)).toEqual({ keep: true, weight: 1, reason: 'score_low' });
+    expect(d('b', 0.001).keep).toBe(false);
+    expect(d('a', 0.5).keep).toBe(false);
+    expect(d('b', 0.5)).toEqual({ keep: true, weight: 1, reason: 'score_high' });
+    const kept = p.stats().models.find((m) => m.model === 'a')?.kept;
+    // About 0.25% at each end of 20,000 records, after the 4,000-score warm-up.
+    for (const n of [kept?.score_low ?? 0, kept?.score_high ?? 0]) {
+      expect(n).toBeGreaterThan(25);
+      expect(n).toBeLessThan(65);
+    }
+  });
+
+  it('waits for warmupScores scores, and scoreTail: null turns it off', () => {
+    const early = sampler({ ...RULES_ONLY, scoreDistribution: { warmupScores: 5000 } });
+    const random = seededRandom(22);
+    let kept = 0;
+    for (let i = 0; i < 4000; i++) if (early.decide({ modelName: 'a', score: random() }).keep) kept++;
+    expect(kept).toBe(0);
+    const off = warmed({ alwaysKeep: { scoreTail: null } });
+    expect(off.stats().models.map((m) => m.scoreCuts)).toEqual([
+      { low: null, high: null },
+      { low: null, high: null },
+    ]);
+    expect(off.decide({ modelName: 'a', score: 1e-9 }).keep).toBe(false);
+  });
+
+  it('combines with fixed bounds: a score is kept past either (and a bound that is not rare is capped)', () => {
+    const uncapped = warmed({ alwaysKeep: { scoreAbove: 0.9, maxShare: 1 } });
+    expect(uncapped.stats().models.find((m) => m.model === 'a')?.scoreCuts.high).toBe(0.9);
+    expect(uncapped.decide({ modelName: 'a', score: 0.95 })).toEqual({
+      keep: true,
+      weight: 1,
+      reason: 'score_high',
+    });
+    // 10% of a's scores are above 0.9: with the default cap they are drawn at 0.005 / 0.1.
+    const capped = warmed({ alwaysKeep: { scoreAbove: 0.9 } });
+    expect(capped.stats().models.find((m) => m.model === 'a')?.cappedRules.score_high).toBeCloseTo(0.05, 2);
+  });
+});
+
+describe('caps: an always-keep rule that is not rare is drawn, with honest weights', () => {
+  /** `n` records at 1M/day; each an error with probability `errorShare`, scores uniform. */
+  function errors(config: SamplingConfigInput, n: number, errorShare: number) {
+    const env = testEnv();
+    const p = sampler({ rate: 0.1, newVersion: { windowMs: 0 }, ...config }, env);
+    const random = seededRandom(31);
+    const out = {
+      errors: 0,
+      keptErrors: 0,
+      weightedErrors: 0,
+      kept: 0,
+      weighted: 0,
+      decisions: [] as string[],
+    };
+    for (let i = 0; i < n; i++) {
+      env.clock.advance(86.4);
+      const isError = random() < errorShare;
+      const requestId = `c${i}`;
+      const d = p.decide({ requestId, modelName: 'fraud', isError, score: isError ? undefined : random() });
+      if (isError) out.errors++;
+      if (!d.keep) continue;
+      out.kept++;
+      out.weighted += d.weight;
+      if (d.reason === 'error') {
+        out.keptErrors++;
+        out.weightedErrors += d.weight;
+        // The capped draw is the consistent one: kept exactly when the id's hash is below 1/weight.
+        if (d.weight > 1) expect(consistentHash(requestId, 0)).toBeLessThan(1 / d.weight);
+      }
+    }
+    return { ...out, stats: p.stats().models[0] };
+  }
+
+  it('errors at 2% of the traffic: about maxShare kept, weighted back to the true error count', () => {
+    const r = errors({}, 200_000, 0.02);
+    // 0.5% of the traffic, plus the whole warm-up and the no-score stratum's first 10 per hour.
+    expect(r.keptErrors / 200_000).toBeGreaterThan(0.004);
+    expect(r.keptErrors / 200_000).toBeLessThan(0.0065);
+    expect(r.stats?.cappedRules.error).toBeGreaterThan(0.2);
+    expect(r.stats?.cappedRules.error).toBeLessThan(0.3);
+    // Horvitz–Thompson at p ≈ 0.25: standard error √(n(1 − p)/p) ≈ 110 for 4,000 errors.
+    expect(Math.abs(r.weightedErrors - r.errors)).toBeLessThan(4 * Math.sqrt((r.errors * 0.75) / 0.25));
+    expect(Math.abs(r.weighted - 200_000)).toBeLessThan(4 * Math.sqrt((200_000 * 0.9) / 0.1));
+    expect(r.kept / 200_000).toBeLessThan(0.12);
+  });
+
+  it('a rare rule is kept whole, and maxShare: 1 turns the cap off', () => {
+    const rare = errors({}, 100_000, 0.002);
+    expect(rare.keptErrors).toBe(rare.errors);
+    expect(rare.weightedErrors).toBe(rare.errors);
+    const uncapped = errors({ alwaysKeep: { maxShare: 1 } }, 100_000, 0.02);
+    expect(uncapped.keptErrors).toBe(uncapped.errors);
+    expect(uncapped.stats?.cappedRules).toEqual({});
+  });
+
+  it('a fixed scoreBelow: 0.05 on an imbalanced model keeps about the rate of it, weight 1/rate', () => {
+    const env = testEnv();
+    const p = sampler({ rate: 0.1, alwaysKeep: { scoreBelow: 0.05, scoreTail: null } }, env);
+    const random = seededRandom(32);
+    let below = 0;
+    let keptBelow = 0;
+    let weightedBelow = 0;
+    let kept = 0;
+    let keptAfterWarmup = 0;
+    const n = 100_000;
+    // The first 2,048 records of a model are not capped (its shares are not known yet).
+    const warmup = 2048;
+    for (let i = 0; i < n; i++) {
+      env.clock.advance(86.4);
+      const score = random() < 0.9 ? 0.05 * random() : random();
+      const d = p.decide({ requestId: `s${i}`, modelName: 'fraud', score });
+      if (score < 0.05) below++;
+      if (d.keep) kept++;
+      if (d.keep && i >= warmup) keptAfterWarmup++;
+      if (d.keep && d.reason === 'score_low') {
+        keptBelow++;
+        weightedBelow += d.weight;
+      }
+    }
+    // 92% of the traffic matches: p = max(rate, 0.005 / 0.92) = the rate, once past the warm-up.
+    expect(p.stats().models[0]?.cappedRules.score_low).toBeCloseTo(0.005 / 0.92, 3);
+    expect(keptAfterWarmup / (n - warmup)).toBeGreaterThan(0.08);
+    expect(keptAfterWarmup / (n - warmup)).toBeLessThan(0.12);
+    expect(kept - keptAfterWarmup).toBeGreaterThan(0.9 * warmup);
+    expect(keptBelow / below).toBeLessThan(0.13);
+    expect(Math.abs(weightedBelow - below)).toBeLessThan(4 * Math.sqrt((below * 0.9) / 0.1));
   });
 });
 
@@ -470,12 +704,14 @@ describe('the OTel path: process() on log records', () => {
     const viaHead = sampler(config);
     const viaOtel = sampler(config);
     const random = seededRandom(11);
-    for (let i = 0; i < 3000; i++) {
+    // Enough records for the tails to warm up (4,000 scores) and the rule shares to be estimated.
+    for (let i = 0; i < 12_000; i++) {
       const score = random() ** 2;
       const view = {
         requestId: `o${i}`,
         modelName: i % 3 === 0 ? 'churn' : 'fraud',
         modelVersion: '1',
+        modelDeployedAt: i % 3 === 0 ? 1_000_000 - HOUR_MS : 1_000_000 - 3 * DAY_MS,
         score,
         threshold: 0.5,
         latencyMs: random() * 1000,
@@ -488,6 +724,7 @@ describe('the OTel path: process() on log records', () => {
         {
           'ml.request.id': view.requestId,
           'ml.model.name': view.modelName,
+          'ml.model.deployed_at': view.modelDeployedAt,
           'ml.prediction.score': score,
           'ml.prediction.threshold': 0.5,
           'ml.inference.duration_ms': view.latencyMs,
@@ -504,6 +741,10 @@ describe('the OTel path: process() on log records', () => {
       }
     }
     expect(viaOtel.stats()).toEqual(viaHead.stats());
+    const reasons = Object.fromEntries(viaHead.stats().models.map((m) => [m.model, m.kept]));
+    expect(reasons.churn?.new_version).toBeGreaterThan(0);
+    expect(reasons.fraud?.new_version).toBe(0);
+    expect((reasons.fraud?.score_low ?? 0) + (reasons.fraud?.score_high ?? 0)).toBeGreaterThan(0);
   });
 
   it('compacts the batch in place, passes other events untouched, keeps unreadable records marked', () => {
@@ -533,7 +774,11 @@ describe('the OTel path: process() on log records', () => {
 
   it('works inside a plain OTel LoggerProvider through pipeTo()', async () => {
     const exporter = new InMemoryLogRecordExporter();
-    const p = sampler({ ...RULES_ONLY, newVersion: { windowMs: 0 } });
+    const p = sampler({
+      ...RULES_ONLY,
+      newVersion: { windowMs: 0 },
+      alwaysKeep: { scoreAbove: 0.95, scoreBelow: 0.05 },
+    });
     const provider = new LoggerProvider({
       processors: [p.pipeTo(new SimpleLogRecordProcessor({ exporter }))],
     });
@@ -621,6 +866,42 @@ describe('as the PredictionLogger’s head sampler (built from config)', () => {
         r.attributes['ml.sampling.reason'] === 'sampled' ? 10 : 1,
       );
     await logger.shutdown();
+  });
+});
+
+describe('model.deployedAt through the PredictionLogger', () => {
+  async function loggerDeployed(deployedAt: Date | undefined, env: ReturnType<typeof testEnv>) {
+    const exporters: MemoryExporter[] = [];
+    const logger = await createPredictionLogger({
+      config: {
+        processors: { 'sampling/default': { rate: 0.1, minPerBucket: 0 } },
+        exporters: { memory: { queue: { maxBatchAgeMs: 5 } } },
+        pipelines: { predictions: { processors: ['sampling/default'], exporters: ['memory'] } },
+      },
+      components: [samplingProcessorFactory, memoryExporterFactory(exporters)],
+      model: { name: 'fraud', version: '2', ...(deployedAt === undefined ? {} : { deployedAt }) },
+      diagnostics: env.services.diagnostics,
+      clock: env.clock,
+      env: {},
+    });
+    for (let i = 0; i < 500; i++) logger.record({ requestId: `d${i}`, prediction: 'legit', score: 0.3 });
+    await logger.forceFlush();
+    await logger.shutdown();
+    return (exporters[0]?.records ?? []).map((r) => r.attributes['ml.sampling.reason']);
+  }
+
+  it('a version deployed an hour ago is kept whole; one deployed three days ago, or with no time, is sampled', async () => {
+    const env = testEnv();
+    const now = env.clock.now();
+    const recent = await loggerDeployed(new Date(now - HOUR_MS), env);
+    expect(recent).toHaveLength(500);
+    expect(new Set(recent)).toEqual(new Set(['new_version']));
+    for (const deployedAt of [new Date(now - 3 * DAY_MS), undefined]) {
+      const reasons = await loggerDeployed(deployedAt, testEnv());
+      expect(reasons.length).toBeGreaterThan(25);
+      expect(reasons.length).toBeLessThan(80);
+      expect(new Set(reasons)).toEqual(new Set(['sampled']));
+    }
   });
 });
 

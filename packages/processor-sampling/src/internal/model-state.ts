@@ -1,15 +1,18 @@
 import type { SamplingDecision } from '@predlog/core';
+import type { RuleShares } from './rule-shares.ts';
 import { KEEP_REASONS, R_NEW_VERSION, R_SAMPLED, sampledDecision } from './sampling-reasons.ts';
 import type { QuantileEdgeLearner, ScoreBuckets } from './score-buckets.ts';
+import type { ScoreTails } from './score-tails.ts';
 import type { TokenBucket } from './token-bucket.ts';
 import { VolumeWindow } from './volume-tiers.ts';
 
-/** Versions remembered per model (first-seen times); the oldest is forgotten beyond this. */
-const MAX_VERSIONS = 32;
+/** Deployment times remembered per model (champion and challenger alternate); cleared beyond this. */
+const MAX_DEPLOYMENTS = 32;
 
 /**
  * Everything the sampler keeps per model: the volume window and tier, the strata of the current
- * window, first-seen times of versions, the token bucket, and the counters behind the metrics.
+ * window, its score distribution and rule shares, when its version was deployed, the token bucket,
+ * and the counters behind the metrics.
  */
 export class ModelState {
   readonly name: string;
@@ -33,10 +36,23 @@ export class ModelState {
   /** min(volume slot end, bucket window end): one comparison on the hot path. */
   nextRollAt: number;
 
-  lastVersion: string | undefined = undefined;
-  /** Monotonic time until which `lastVersion` counts as new. */
-  lastVersionNewUntil = Number.NEGATIVE_INFINITY;
-  private readonly versions = new Map<string, number>();
+  /** The score rule's cuts now: the fixed bounds combined with the model's own tails. */
+  scoreLowCut: number;
+  scoreHighCut: number;
+  readonly tails: ScoreTails | undefined;
+  /** How much of the traffic each rule claims, and its capped probability; undefined without a cap. */
+  readonly shares: RuleShares | undefined;
+  /** One decision per reason for a capped rule's draw, rebuilt when its probability changes. */
+  private readonly cappedDecisions: Array<SamplingDecision | undefined> = [];
+
+  /** The deployment time last seen, as given (identity check on the hot path). */
+  deployedAtRaw: unknown = undefined;
+  /** Monotonic time until which records of that deployment are new; −Infinity when unknown. */
+  newVersionUntil = Number.NEGATIVE_INFINITY;
+  /** The deployment time last seen could not be read. */
+  deployedAtInvalid = false;
+  /** Deployment time (epoch ms) → monotonic end of its window. */
+  private readonly deployments = new Map<number, number>();
 
   readonly tokens: TokenBucket | undefined;
 
@@ -56,6 +72,10 @@ export class ModelState {
     buckets: ScoreBuckets;
     learner: QuantileEdgeLearner | undefined;
     tokens: TokenBucket | undefined;
+    scoreLowCut: number;
+    scoreHighCut: number;
+    tails: ScoreTails | undefined;
+    shares: RuleShares | undefined;
   }) {
     this.name = options.name;
     this.volume = new VolumeWindow(options.volumeWindowMs, options.nowMs);
@@ -72,6 +92,10 @@ export class ModelState {
     this.bucketWindowEndsAt = options.nowMs + options.bucketWindowMs;
     this.nextRollAt = Math.min(this.volume.slotEndsAt, this.bucketWindowEndsAt);
     this.tokens = options.tokens;
+    this.scoreLowCut = options.scoreLowCut;
+    this.scoreHighCut = options.scoreHighCut;
+    this.tails = options.tails;
+    this.shares = options.shares;
   }
 
   setRate(rate: number): void {
@@ -96,31 +120,28 @@ export class ModelState {
   }
 
   /**
-   * Looks up (or records) when `version` was first seen and makes it `lastVersion`. The first
-   * version of a model counts as established when `ignoreFirst` is set. Versions beyond 32 per model
-   * forget the one seen longest ago (it comes back as new).
+   * The monotonic end of the new-version window of a deployment at `deployedAtMs` (epoch ms),
+   * computed once per deployment from the wall clock; `compute` gets called only for one not seen.
    */
-  noteVersion(version: string, readClock: () => number, windowMs: number, ignoreFirst: boolean): void {
-    let firstSeen = this.versions.get(version);
-    if (firstSeen === undefined) {
-      // Only a first sighting needs the exact time; switching between known versions does not.
-      firstSeen = ignoreFirst && this.versions.size === 0 ? Number.NEGATIVE_INFINITY : readClock();
-      if (this.versions.size >= MAX_VERSIONS) {
-        // Forget the version seen longest ago; it is long past its window.
-        let oldestKey: string | undefined;
-        let oldest = Number.POSITIVE_INFINITY;
-        for (const [key, seen] of this.versions) {
-          if (seen < oldest) {
-            oldest = seen;
-            oldestKey = key;
-          }
-        }
-        if (oldestKey !== undefined) this.versions.delete(oldestKey);
-      }
-      this.versions.set(version, firstSeen);
+  newVersionEnd(deployedAtMs: number, compute: (deployedAtMs: number) => number): number {
+    let end = this.deployments.get(deployedAtMs);
+    if (end === undefined) {
+      if (this.deployments.size >= MAX_DEPLOYMENTS) this.deployments.clear();
+      end = compute(deployedAtMs);
+      this.deployments.set(deployedAtMs, end);
     }
-    this.lastVersion = version;
-    this.lastVersionNewUntil = firstSeen + windowMs;
+    return end;
+  }
+
+  /** The decision for a record a capped rule drew at `probability` (weight 1 / probability). */
+  cappedDecision(reason: number, probability: number): SamplingDecision {
+    const weight = 1 / probability;
+    let decision = this.cappedDecisions[reason];
+    if (decision === undefined || decision.weight !== weight) {
+      decision = Object.freeze({ keep: true, weight, reason: KEEP_REASONS[reason] as string });
+      this.cappedDecisions[reason] = decision;
+    }
+    return decision;
   }
 
   get totalKept(): number {

@@ -9,6 +9,7 @@ export interface MutablePredictionView {
   requestId: string | undefined;
   modelName: string | undefined;
   modelVersion: string | undefined;
+  modelDeployedAt: number | string | undefined;
   score: number | undefined;
   threshold: number | undefined;
   latencyMs: number | undefined;
@@ -22,6 +23,7 @@ export function emptyPredictionView(): MutablePredictionView {
     requestId: undefined,
     modelName: undefined,
     modelVersion: undefined,
+    modelDeployedAt: undefined,
     score: undefined,
     threshold: undefined,
     latencyMs: undefined,
@@ -44,12 +46,16 @@ export function readPredictionView(
   const requestId = attributes[ATTR.requestId];
   const modelName = attributes[ATTR.modelName];
   const modelVersion = attributes[ATTR.modelVersion];
+  const deployedAt = attributes[ATTR.modelDeployedAt];
   const score = attributes[ATTR.predictionScore];
   const threshold = attributes[ATTR.predictionThreshold];
   const latency = attributes[ATTR.inferenceDurationMs];
   into.requestId = typeof requestId === 'string' ? requestId : undefined;
   into.modelName = typeof modelName === 'string' ? modelName : undefined;
   into.modelVersion = typeof modelVersion === 'string' ? modelVersion : undefined;
+  // An ISO 8601 string or epoch milliseconds; as with the other attributes, another type is absent.
+  into.modelDeployedAt =
+    typeof deployedAt === 'string' || typeof deployedAt === 'number' ? deployedAt : undefined;
   into.score = typeof score === 'number' ? score : undefined;
   into.threshold = typeof threshold === 'number' ? threshold : undefined;
   into.latencyMs = typeof latency === 'number' ? latency : undefined;

@@ -10,6 +10,8 @@ export interface SamplingErrorCounts {
   recordRead: number;
   /** A bug inside decide(); the record was kept with reason `sampler_error`. */
   internal: number;
+  /** Records whose model deployment time could not be read (the new-version rule skipped them). */
+  deployedAt: number;
 }
 
 /**
@@ -94,5 +96,6 @@ export function registerSamplingMetrics(
       if (errors.featureRead > 0) result.observe(errors.featureRead, { ...base, kind: 'feature_read' });
       if (errors.recordRead > 0) result.observe(errors.recordRead, { ...base, kind: 'record_read' });
       if (errors.internal > 0) result.observe(errors.internal, { ...base, kind: 'internal' });
+      if (errors.deployedAt > 0) result.observe(errors.deployedAt, { ...base, kind: 'deployed_at' });
     });
 }

@@ -22,7 +22,7 @@ export function sampler(config: SamplingConfigInput, env: MetricReaderEnv = test
 
 /** Every rule off except the draw: the plain consistent, stratified sample. */
 export const PLAIN: SamplingConfigInput = {
-  alwaysKeep: { scoreAbove: null, scoreBelow: null, nearThresholdDelta: null, errors: false, force: false },
+  alwaysKeep: { scoreTail: null, nearThresholdDelta: null, errors: false, force: false },
   newVersion: { windowMs: 0 },
 };
 

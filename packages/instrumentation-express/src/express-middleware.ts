@@ -1,5 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HttpInstrumentation, RequestCapture } from '@predlog/instrumentation-http';
+import {
+  bodyParseErrorStandIn,
+  type HttpInstrumentation,
+  type RequestCapture,
+  scrubBodyParseError,
+} from '@predlog/instrumentation-http';
 
 /** The parts of an express request the middleware reads (express's `Request` has them). */
 export interface ExpressRequestLike extends IncomingMessage {
@@ -12,8 +17,10 @@ export type ExpressNext = (error?: unknown) => void;
 export interface PredlogExpressMiddleware {
   (request: ExpressRequestLike, response: ServerResponse, next: ExpressNext): void;
   /**
-   * Optional error middleware, registered after the routes: it logs the error a handler threw (its
-   * type and message) and passes it on. Without it, a thrown error is logged by its status (500).
+   * Error middleware, registered after the routes: it takes the request body out of a body
+   * parser's error (express.json attaches it, and express's default handler prints it), logs the
+   * error a handler threw (its type and message) and passes it on. Without it, a thrown error is
+   * logged by its status (500), and a malformed body reaches stderr as it is.
    */
   readonly errorHandler: (
     error: unknown,
@@ -65,8 +72,11 @@ export function createExpressMiddleware(instrumentation: HttpInstrumentation): P
     _response: ServerResponse,
     next: ExpressNext,
   ): void {
-    captures.get(request)?.fail(error);
-    next(error);
+    // express.json's error carries the raw body, and express's default handler prints the whole
+    // error to stderr: the body is taken out first (for every route, configured or not).
+    const passed = scrubBodyParseError(error) ? error : bodyParseErrorStandIn(error as Error);
+    captures.get(request)?.fail(passed);
+    next(passed);
   };
   return Object.assign(middleware, { errorHandler, instrumentation });
 }

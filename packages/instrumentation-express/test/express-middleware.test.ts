@@ -13,7 +13,7 @@ import {
   traceRequests,
 } from '@predlog/test-kit';
 import express, { type Express } from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type ExpressInstrumentationOptions,
   type PredlogExpressMiddleware,
@@ -207,4 +207,74 @@ describe('predlogExpress', () => {
     await postJson(url, '/predict', { amount: 10, country: 'FR' });
     expect(bodyOf((await memory.records())[0]).raw_input).toEqual({ amount: 10, country: 'FR' });
   });
+});
+
+describe('predlogExpress: a malformed body never reaches stderr', () => {
+  const email = 'ann.lee@example.org';
+  const card = '4111 1111 1111 1111';
+  const bodies = [
+    // body-parser attaches the raw text to its error as `body`.
+    `{"email":"${email}","card":"${card}",}`,
+    // V8's JSON.parse message quotes the text around the error.
+    `{"email": ${email}, "card": "${card}"}`,
+  ];
+
+  /** Everything printed while `run` goes: console.error/warn/log and raw writes to stderr. */
+  async function printed(run: () => Promise<void>): Promise<string> {
+    const out: string[] = [];
+    const spies = [
+      vi.spyOn(console, 'error').mockImplementation((...args) => out.push(args.map(String).join(' '))),
+      vi.spyOn(console, 'warn').mockImplementation((...args) => out.push(args.map(String).join(' '))),
+      vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0),
+    ];
+    try {
+      await run();
+      // finalhandler prints on the next turn (setImmediate), after the answer is sent.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    return out.join('\n');
+  }
+
+  it.each(['production', 'development'])(
+    'with express’s default handler (env %s): 400, and neither the answer nor stderr holds the body',
+    async (env) => {
+      const memory = memoryLogger();
+      const app = express();
+      // Under vitest NODE_ENV is "test", where express prints nothing; a service runs otherwise.
+      app.set('env', env);
+      const middleware = predlogExpress({
+        logger: memory.logger,
+        routes: { 'POST /predict': { model: 'fraud' } },
+        diagnostics: memory.diagnostics,
+      });
+      app.use(middleware);
+      app.use(express.json());
+      app.post('/predict', (_req, res) => res.json({ score: 0.1 }));
+      app.post('/other', (_req, res) => res.json({ ok: true }));
+      app.use(middleware.errorHandler);
+      const server = createServer(app);
+      servers.push(server);
+      const url = await listen(server);
+      const answers: string[] = [];
+      const stderr = await printed(async () => {
+        for (const path of ['/predict', '/other'])
+          for (const body of bodies) {
+            const answer = await send(url, 'POST', path, body, { 'content-type': 'application/json' });
+            expect(answer.status).toBe(400);
+            answers.push(answer.text);
+          }
+      });
+      // The default handler did print the error (so the check below looked at real output).
+      expect(stderr).toContain('SyntaxError');
+      const records = await memory.records();
+      for (const text of [stderr, ...answers, JSON.stringify(records.map((r) => r.attributes))]) {
+        expect(text).not.toContain('ann.lee');
+        expect(text.replace(/\D/g, '')).not.toContain('41111111');
+      }
+      expect(attr(records[0], 'error.type')).toBe('SyntaxError');
+      expect(attr(records[0], 'exception.message')).toMatch(/^request body is not valid JSON/);
+    },
+  );
 });

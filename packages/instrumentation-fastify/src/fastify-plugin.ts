@@ -2,6 +2,7 @@ import {
   createHttpInstrumentation,
   type HttpInstrumentation,
   type RequestCapture,
+  scrubBodyParseError,
 } from '@predlog/instrumentation-http';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import type { FastifyInstrumentationOptions } from './config.ts';
@@ -15,7 +16,8 @@ declare module 'fastify' {
 
 /**
  * Fastify's own mechanism, a plugin with hooks: `onRequest` starts the capture (request id, trace
- * ids, prediction scope), `onSend` sees the serialised payload, `onError` the thrown error,
+ * ids, prediction scope), `onSend` sees the serialised payload, `onError` the thrown error (a body parser's error loses
+ * the body it quotes there, before fastify's handler logs it),
  * `onResponse` writes the record and `onRequestAbort` logs a request the client gave up on. The
  * raw input is `request.body` as fastify parsed it. The plugin skips encapsulation (as
  * fastify-plugin does) so its hooks see every route, whatever the register order.
@@ -54,7 +56,14 @@ const plugin: FastifyPluginCallback<FastifyInstrumentationOptions> = (fastify, o
     captures.get(request)?.setResponsePayload(payload);
     next(null, payload);
   });
+  // onError runs before the error handler: a body parser's error loses the body it quotes
+  // before fastify's handler logs it and answers with its message (every route, configured or not).
   fastify.addHook('onError', (request, _reply, error, next) => {
+    if (!scrubBodyParseError(error))
+      instrumentation.config.diagnostics.warnOnce(
+        'fastify.body_error_not_scrubbed',
+        'a body parse error could not be changed to leave out the request body it quotes',
+      );
     captures.get(request)?.fail(error);
     next();
   });

@@ -212,3 +212,61 @@ describe('predlogFastify', () => {
     expect(attr(record, 'error.type')).toBe('aborted');
   });
 });
+
+describe('predlogFastify: a malformed body never reaches the logs', () => {
+  const email = 'ann.lee@example.org';
+  const card = '4111111111111111';
+  // V8's JSON.parse message quotes the text around the error: `"{"email": ann.lee@ex"...`.
+  const body = `{"email": ${email}, "card": "${card}", "n": [${card}, x]}`;
+
+  it.each([
+    [
+      'the JSON.parse parser of fastify’s docs',
+      (text: string, done: (error: Error | null, value?: unknown) => void) => {
+        try {
+          done(null, JSON.parse(text));
+        } catch (error) {
+          (error as Error & { statusCode: number }).statusCode = 400;
+          done(error as Error);
+        }
+      },
+    ],
+    [
+      'a parser that attaches the body to its error',
+      (text: string, done: (error: Error | null, value?: unknown) => void) => {
+        done(Object.assign(new Error('cannot parse the request'), { statusCode: 400, body: text }));
+      },
+    ],
+  ])('with %s: neither fastify’s log nor its answer holds the body', async (_name, parse) => {
+    const memory = memoryLogger();
+    const lines: string[] = [];
+    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } } });
+    apps.push(app);
+    await app.register(predlogFastify, {
+      logger: memory.logger,
+      routes: { 'POST /predict': { model: 'fraud' } },
+      diagnostics: memory.diagnostics,
+    });
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) =>
+      parse(String(text), done),
+    );
+    app.post('/predict', async () => ({ score: 0.1 }));
+    app.post('/other', async () => ({ ok: true }));
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const answers: string[] = [];
+    for (const path of ['/predict', '/other']) {
+      const answer = await send(url, 'POST', path, body, { 'content-type': 'application/json' });
+      expect(answer.status).toBe(400);
+      answers.push(answer.text);
+    }
+    const log = lines.join('');
+    // fastify did log the errors (so the check below looked at real output).
+    expect(log).toContain('"err"');
+    const records = await memory.records();
+    for (const text of [log, ...answers, JSON.stringify(records.map((r) => r.attributes))]) {
+      expect(text).not.toContain('ann.lee');
+      expect(text).not.toContain('41111111');
+    }
+  });
+});

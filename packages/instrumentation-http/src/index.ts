@@ -1,4 +1,10 @@
 export {
+  bodyParseErrorStandIn,
+  isBodyParseError,
+  SCRUBBED_MESSAGE,
+  scrubBodyParseError,
+} from './body-parse-error.ts';
+export {
   type HttpInstrumentationConfig,
   type HttpInstrumentationOptions,
   type HttpRouteConfig,

@@ -10,7 +10,7 @@ import {
   createSslCredentials,
 } from '@opentelemetry/otlp-grpc-exporter-base';
 import type { ComponentServices, LogRecordLike, TlsMaterial } from '@predlog/core';
-import { BaseExporter, ExportError } from '@predlog/core';
+import { BaseExporter, ExportError, redactUrl } from '@predlog/core';
 import type { OtlpExporterConfig, OtlpProtocol } from './config.ts';
 import { toExportError } from './internal/export-failure.ts';
 import { splitByBytes } from './internal/request-split.ts';
@@ -140,13 +140,13 @@ export class OtlpExporter extends BaseExporter {
       this.metrics.outcome('retryable', records);
       diagnostics.warnOnce(
         `otlp.export_failed.${this.id}`,
-        `otlp exporter ${this.id}: an export to ${this.url} failed and will be retried (${error.message})`,
+        `otlp exporter ${this.id}: an export to ${redactUrl(this.url)} failed and will be retried (${error.message})`,
       );
     } else {
       this.metrics.outcome('rejected', records);
       diagnostics.warnOnce(
         `otlp.rejected.${this.id}`,
-        `otlp exporter ${this.id}: ${this.url} rejected a batch of ${records} records (${error.message}); it is dropped and counted in predlog.exporter.otlp.records_rejected`,
+        `otlp exporter ${this.id}: ${redactUrl(this.url)} rejected a batch of ${records} records (${error.message}); it is dropped and counted in predlog.exporter.otlp.records_rejected`,
       );
     }
   }

@@ -67,3 +67,20 @@ describe('OtlpExporter request size', () => {
     expect(receiver.requests).toHaveLength(2);
   });
 });
+
+describe('OtlpExporter diagnostics', () => {
+  it('never print a query string or user info of the URL (an endpoint may carry a token there)', async () => {
+    const tokenised = new OtlpExporter(
+      otlpExporterConfigSchema.parse({ logsEndpoint: `${receiver.url}/v1/logs?token=s3cr3t-token` }),
+      env.services,
+      undefined,
+      {},
+    );
+    receiver.reply = () => ({ status: 400, body: 'bad' });
+    await tokenised.send(predictionBatch(1), signal).catch(() => undefined);
+    await tokenised.shutdown();
+    const text = JSON.stringify(env.diagnostics);
+    expect(text).toContain('otlp.rejected');
+    expect(text).not.toContain('s3cr3t-token');
+  });
+});

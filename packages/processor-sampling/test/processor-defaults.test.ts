@@ -4,7 +4,7 @@
  * started process. Fixed seeds and the example's committed score stream; the fake clock spreads the
  * traffic at 1M predictions/day, so the bucket minimum costs what it costs in production.
  */
-import type { PredictionView, SamplingDecision } from '@predlog/core';
+import { consistentHash, type PredictionView, type SamplingDecision } from '@predlog/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KEEP_REASONS, type KeepReason, type SamplingProcessor } from '../src/index.ts';
 import { type FraudScoreStream, fraudScoreStream } from './support/fraud-scores.ts';
@@ -206,5 +206,35 @@ describe('a freshly started process', () => {
     });
     expect(r.keptBy.new_version).toBe(0);
     expectTenPercent(r);
+  });
+});
+
+describe('replicas, with every rule at its default', () => {
+  it('agree on every drawn record for the same request id, the hash tail retention uses', () => {
+    const stream = imbalancedStream(100_000, 17);
+    const fill = (ids: readonly number[]) => (view: Mutable<PredictionView>, k: number) => {
+      const i = ids[k] as number;
+      view.requestId = stream.requestIds[i];
+      view.score = stream.scores[i] as number;
+      view.threshold = 0.5;
+    };
+    const all = Array.from({ length: 100_000 }, (_, i) => i);
+    const odd = all.filter((i) => i % 2 === 1);
+    const a = run(all.length, fill(all));
+    const b = run(odd.length, fill(odd));
+    const drawn = (d: SamplingDecision) => d.reason === 'sampled' || d.reason === 'sampled_out';
+    let compared = 0;
+    let disagree = 0;
+    odd.forEach((i, k) => {
+      const da = a.decisions[i] as SamplingDecision;
+      const db = b.decisions[k] as SamplingDecision;
+      // Certain keeps (tails, bucket minimum) are instance-local; the draw is not.
+      if (!drawn(da) || !drawn(db)) return;
+      compared++;
+      if (da.keep !== db.keep || da.keep !== consistentHash(stream.requestIds[i] as string, 0) < RATE)
+        disagree++;
+    });
+    expect(compared).toBeGreaterThan(0.95 * odd.length);
+    expect(disagree).toBe(0);
   });
 });

@@ -108,6 +108,9 @@ export function simulateSampling(options: SimulationOptions): SimulationReport {
 
   const views: MutablePredictionView[] = records.map((r) => r.view);
   const pick = linePicker(records);
+  // A fresh start is a deployment at the simulated time 0: the new-version rule keys on the
+  // deployment time, not on the process seeing a version for the first time.
+  if (freshStart) for (const view of views) view.modelDeployedAt ??= 0;
 
   if (!freshStart && config.newVersion.windowMs > 0) {
     // Steady state: every version was first seen long ago.

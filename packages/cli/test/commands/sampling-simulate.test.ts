@@ -15,7 +15,8 @@ let sample: string;
 const CONFIG = [
   'processors:',
   '  sampling/default:',
-  '    alwaysKeep: { latencyAboveMs: 50 }',
+  // maxShare 2%: the 1% of errors and of slow requests stay under the always-keep cap, all kept.
+  '    alwaysKeep: { latencyAboveMs: 50, maxShare: 0.02 }',
   'exporters:',
   '  file: { directory: ./logs }',
   'pipelines:',

@@ -1,3 +1,4 @@
+export { type ComponentServicesOptions, createComponentServices } from './component-services.ts';
 export {
   type ConfigFile,
   configFileSchema,

@@ -1,9 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { type MeterProvider, metrics as metricsApi } from '@opentelemetry/api';
-import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { ATTR, PREDICTION_EVENT, RESOURCE_ATTR } from '@predlog/schema';
+import { createComponentServices } from './component-services.ts';
 import {
   type ExportQueueConfigInput,
   exportQueueConfigSchema,
@@ -24,6 +25,7 @@ import {
 } from './contracts.ts';
 import { type Diagnostics, DiagnosticsChannel } from './diagnostics.ts';
 import { ExportQueue } from './export-queue.ts';
+import { resolveResource } from './internal/default-resource.ts';
 import {
   CAPTURED_RECORD,
   type CapturedRecord,
@@ -35,7 +37,7 @@ import { type LogRecordLike, millisToHrTime, PredlogLogRecord } from './log-reco
 import { cloneRecord, Pipeline } from './pipeline.ts';
 import type { FeedbackInput, ModelIdentity, PredictionInput } from './prediction-input.ts';
 import { ComponentRegistry } from './registry.ts';
-import { type EnvironmentVariables, resourceFromEnvironment, sdkDisabled } from './resource-environment.ts';
+import { type EnvironmentVariables, sdkDisabled } from './resource-environment.ts';
 import { type PipelineStats, SelfMetrics } from './self-metrics.ts';
 
 const SCOPE = { name: '@predlog/core', version: '0.1.0' } as const;
@@ -133,14 +135,7 @@ export class PredictionLogger {
     this.metrics = new SelfMetrics(meter);
     this.disabled = options.disabled === true;
     const env = options.env ?? process.env;
-    const fromEnv = resourceFromEnvironment(env);
-    if (fromEnv.problem !== undefined) {
-      this.diagnostics.warnOnce(
-        'resource_env_invalid',
-        `OTEL_RESOURCE_ATTRIBUTES is ignored: ${fromEnv.problem} (its value is not shown)`,
-      );
-    }
-    this.resource = toResource(options.resource, fromEnv.attributes, env);
+    this.resource = resolveResource(options.resource, env, this.diagnostics);
     this.defaultModel = options.model;
     const servingNode = defaultServingNode(this.resource);
     this.capture = new RecordCapture({ ...this.config, model: options.model, servingNode }, (code, message) =>
@@ -651,23 +646,10 @@ export async function createPredictionLogger(
     );
   const meterProvider = options.meterProvider ?? metricsApi.getMeterProvider();
   const clock = options.clock ?? systemClock;
-  const fromEnv = resourceFromEnvironment(env);
-  if (fromEnv.problem !== undefined) {
-    diagnostics.warnOnce(
-      'resource_env_invalid',
-      `OTEL_RESOURCE_ATTRIBUTES is ignored: ${fromEnv.problem} (its value is not shown)`,
-    );
-  }
   // Explicit config wins over the environment: options.resource, then predlog.yaml's resource.
-  const resource = toResource({ ...config.resource, ...options.resource }, fromEnv.attributes, env);
-  const services = (id: string): ComponentServices => ({
-    id,
-    diagnostics,
-    meter: meterProvider.getMeter(`@predlog/${id}`),
-    clock,
-    resource,
-    baseDir: config.baseDir,
-  });
+  const resource = resolveResource({ ...config.resource, ...options.resource }, env, diagnostics);
+  const services = (id: string): ComponentServices =>
+    createComponentServices({ id, diagnostics, meterProvider, clock, resource, baseDir: config.baseDir });
 
   const exporters = new Map<string, ExporterWithQueue>();
   const created: Array<Exporter | Processor> = [];
@@ -716,31 +698,6 @@ function withSpillDirectory(queue: ExportQueueConfigInput, baseDir: string): Exp
   const directory = queue.spill?.directory;
   if (directory === undefined || path.isAbsolute(directory)) return queue;
   return { ...queue, spill: { ...queue.spill, directory: path.resolve(baseDir, directory) } };
-}
-
-/**
- * The resource: predlog's defaults (service.name `unknown_service:node`, host.name, k8s.pod.name),
- * then the OTel environment (`OTEL_RESOURCE_ATTRIBUTES`, `OTEL_SERVICE_NAME`), then explicit
- * attributes, each over the one before. A `Resource` object is taken as it is.
- */
-function toResource(
-  resource: Resource | Record<string, string> | undefined,
-  fromEnvironment: Record<string, string>,
-  env: EnvironmentVariables,
-): Resource {
-  if (resource !== undefined && 'merge' in resource && typeof resource.merge === 'function')
-    return resource as Resource;
-  const attributes: Record<string, string> = {
-    [RESOURCE_ATTR.serviceName]: 'unknown_service:node',
-    [RESOURCE_ATTR.hostName]: os.hostname(),
-  };
-  const pod = env.K8S_POD_NAME ?? env.POD_NAME;
-  if (pod) attributes[RESOURCE_ATTR.k8sPodName] = pod;
-  return resourceFromAttributes({
-    ...attributes,
-    ...fromEnvironment,
-    ...(resource as Record<string, string> | undefined),
-  });
 }
 
 function defaultServingNode(resource: Resource): string {

@@ -1,5 +1,10 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { type ComponentServices, type DiagnosticEvent, DiagnosticsChannel } from '@predlog/core';
+import {
+  type ComponentServices,
+  createComponentServices,
+  type DiagnosticEvent,
+  DiagnosticsChannel,
+} from '@predlog/core';
 import { CountingMeter } from './counting-meter.ts';
 import { FakeClock, type FakeClockOptions } from './fake-clock.ts';
 
@@ -27,13 +32,15 @@ export function testServices(options: TestServicesOptions): TestServices {
     clock,
     metrics,
     diagnostics,
-    services: {
+    // The public builder, so tests get what a user of createComponentServices() gets, but with an
+    // empty resource (none from the machine or the environment) and everything observable.
+    services: createComponentServices({
       id: options.id,
       diagnostics: new DiagnosticsChannel((event) => diagnostics.push(event)),
       meter: metrics.meter,
       clock,
       resource: resourceFromAttributes({}),
-      baseDir: options.baseDir ?? process.cwd(),
-    },
+      ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir }),
+    }),
   };
 }

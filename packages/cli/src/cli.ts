@@ -53,6 +53,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/sampling-simulate.ts')).samplingSimulateCommand,
   },
   {
+    name: 'sql',
+    summary: 'SQL over the logs (embedded DuckDB): predictions and feedback views, NDJSON and Parquet',
+    load: async () => (await import('./commands/sql.ts')).sqlCommand,
+  },
+  {
     name: 'join',
     summary: 'join labels to logged predictions and report the label match rate',
     load: async () => (await import('./commands/join.ts')).joinCommand,

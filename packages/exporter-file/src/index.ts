@@ -10,5 +10,13 @@ export {
 export { isControlLine, isHeaderLine, isTrailerLine } from './internal/hash-chain.ts';
 export { type LineReadState, readLines } from './internal/line-reader.ts';
 export type { FileExporterStats } from './internal/self-metrics.ts';
+export {
+  type LogDatabase,
+  type LogDatabaseOptions,
+  openLogDatabase,
+  type SqlColumn,
+  type SqlResult,
+  type SqlValue,
+} from './log-database.ts';
 export { type QueryCondition, type QueryOptions, type QueryStats, queryRecords } from './query.ts';
 export { type RecoveryOptions, type RecoveryReport, recoverDirectory } from './recovery.ts';

@@ -18,5 +18,11 @@ export {
   type SqlResult,
   type SqlValue,
 } from './log-database.ts';
+export {
+  type CompactedFile,
+  type CompactionOptions,
+  type CompactionReport,
+  compactDirectory,
+} from './parquet-compaction.ts';
 export { type QueryCondition, type QueryOptions, type QueryStats, queryRecords } from './query.ts';
 export { type RecoveryOptions, type RecoveryReport, recoverDirectory } from './recovery.ts';

@@ -119,11 +119,14 @@ export class ByteRingReader {
    * Resolves when a frame may be waiting: at once if one is, else after `napMs` (while records
    * flow; the producer does not have to wake a napping consumer) or, with `deep`, when the
    * producer (or `interrupt()`) wakes it. The state is set before the last look, so a frame
-   * published in between is never missed (the producer then sees the state and notifies).
+   * published in between is never missed (the producer then sees the state and notifies). A
+   * caller that waits for another condition too (another thread's flag) reads `wakeSignal()`
+   * before it looks at that condition and passes it as `since`: a wake in between then ends
+   * the wait at once.
    */
-  async wait(napMs: number, deep: boolean): Promise<void> {
+  async wait(napMs: number, deep: boolean, since: number = this.wakeSignal()): Promise<void> {
     const control = this.control;
-    const signal = Atomics.load(control, WAKE_SIGNAL);
+    const signal = since;
     if (this.hasData()) return;
     Atomics.store(control, CONSUMER_STATE, deep ? CONSUMER_SLEEPING : CONSUMER_NAPPING);
     if (!this.hasData()) {
@@ -137,6 +140,11 @@ export class ByteRingReader {
       }
     }
     Atomics.store(control, CONSUMER_STATE, CONSUMER_AWAKE);
+  }
+
+  /** The wake counter, for `wait(…, since)`. */
+  wakeSignal(): number {
+    return Atomics.load(this.control, WAKE_SIGNAL);
   }
 
   /** Ends a `wait()` in progress, from this thread (a control message arrived). */

@@ -145,5 +145,11 @@ export const configFileSchema = z.strictObject({
    * to the logger, which has no metrics of its own to configure here.
    */
   metrics: z.unknown().optional(),
+  /**
+   * Auto-instrumentation set up from this file, owned by `@predlog/register` (`node --import
+   * @predlog/register app.js`): it reads and checks this section itself (`loadConfigSection`). Opaque
+   * to the logger, which instruments nothing.
+   */
+  instrumentation: z.unknown().optional(),
 });
 export type ConfigFile = z.output<typeof configFileSchema>;

@@ -144,7 +144,7 @@ describe('loadConfigFile', () => {
     const error = await configError('typo-key.yaml');
     const lines = error.message.split('\n');
     expect(lines).toContain(
-      `${fixture('typo-key.yaml')}:7:1: loger: unknown key (did you mean "logger"?); known keys: resource, logger, processors, exporters, pipelines, metrics`,
+      `${fixture('typo-key.yaml')}:7:1: loger: unknown key (did you mean "logger"?); known keys: resource, logger, processors, exporters, pipelines, metrics, instrumentation`,
     );
     expect(lines).toContain(
       `${fixture('typo-key.yaml')}:3:5: exporters.memory.labl: unknown key (did you mean "label"?); known keys: label, rate`,

@@ -7,6 +7,7 @@ import {
   type PredlogConfig,
 } from '@predlog/core';
 import { type MetricsConfig, metricsConfigSchema } from '@predlog/metrics';
+import { type RegisterConfig, registerConfigSchema } from '@predlog/register/api';
 import { createBuiltinRegistry } from '../builtin-components.ts';
 import { type CliIo, type Command, EXIT_FAILED, EXIT_OK } from '../command.ts';
 import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
@@ -16,7 +17,8 @@ export const validateCommand: Command = {
   usage: `Usage: predlog validate <config>
 
 Loads a YAML or JSON config the way the logger does at start-up (\${env:NAME} substitution,
-every component checked by its own schema; the metrics: section as @predlog/metrics reads it)
+every component checked by its own schema; the metrics: section as @predlog/metrics reads it,
+the instrumentation: section as @predlog/register reads it)
 and prints each pipeline as processors -> exporters, or every problem found as
 file:line:col: key.path: message.
 
@@ -32,17 +34,24 @@ Example:
     const issues: ConfigIssue[] = [];
     let config: PredlogConfig | undefined;
     let metrics: MetricsConfig | undefined;
+    let instrumentation: RegisterConfig | undefined;
     try {
       config = await loadConfigFile(absolute, createBuiltinRegistry(), io.env);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       issues.push(...error.issues);
     }
-    // A file that cannot be read or parsed was reported once above; otherwise the metrics section
-    // is checked too, so one run shows every problem.
+    // A file that cannot be read or parsed was reported once above; otherwise the sections other
+    // packages own are checked too, so one run shows every problem.
     if (!issues.some((issue) => issue.path === '')) {
       try {
         metrics = await loadConfigSection(absolute, 'metrics', metricsConfigSchema, io.env);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        issues.push(...error.issues);
+      }
+      try {
+        instrumentation = await loadConfigSection(absolute, 'instrumentation', registerConfigSchema, io.env);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         issues.push(...error.issues);
@@ -55,12 +64,17 @@ Example:
       io.stderr.write(`${lines}\n${file}: invalid (${count} ${count === 1 ? 'problem' : 'problems'})\n`);
       return EXIT_FAILED;
     }
-    io.stdout.write(summarise(file, config, metrics));
+    io.stdout.write(summarise(file, config, metrics, instrumentation));
     return EXIT_OK;
   },
 };
 
-function summarise(file: string, config: PredlogConfig, metrics: MetricsConfig | undefined): string {
+function summarise(
+  file: string,
+  config: PredlogConfig,
+  metrics: MetricsConfig | undefined,
+  instrumentation: RegisterConfig | undefined,
+): string {
   const lines = [`${file}: valid`];
   for (const [name, pipeline] of config.pipelines) {
     const processors = pipeline.processors.length === 0 ? ['(no processors)'] : pipeline.processors;
@@ -81,6 +95,10 @@ function summarise(file: string, config: PredlogConfig, metrics: MetricsConfig |
       `  metrics: ${features.length} key feature${features.length === 1 ? '' : 's'}${features.length > 0 ? ` (${features.join(', ')})` : ''}, scrape ${where}`,
     );
   }
+  if (instrumentation?.http !== undefined)
+    lines.push(
+      `  instrumentation (node --import @predlog/register): http routes ${Object.keys(instrumentation.http.routes).join(', ')}`,
+    );
   if (config.unused.length > 0)
     lines.push(`warning: defined but used by no pipeline: ${config.unused.join(', ')}`);
   return `${lines.join('\n')}\n`;

@@ -88,6 +88,39 @@ describe('predlog validate', () => {
     expect(lines[2]).toBe('bad.yaml: invalid (2 problems)');
   });
 
+  it('checks the instrumentation: section as @predlog/register reads it, and summarises it', async () => {
+    const pipeline = [
+      'exporters:',
+      '  file: { directory: ./logs }',
+      'pipelines:',
+      '  p: { exporters: [file] }',
+    ];
+    const valid = await validate(['predlog.yaml'], {
+      'predlog.yaml': [
+        ...pipeline,
+        'instrumentation:',
+        '  http:',
+        "    routes: { 'POST /predict': { model: fraud } }",
+      ].join('\n'),
+    });
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toContain(
+      '  instrumentation (node --import @predlog/register): http routes POST /predict\n',
+    );
+    const invalid = await validate(['bad.yaml'], {
+      'bad.yaml': [
+        ...pipeline,
+        'instrumentation:',
+        '  http:',
+        "    routes: { 'POST /predict': { modle: fraud } }",
+      ].join('\n'),
+    });
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toMatch(
+      /^bad\.yaml:7:\d+: instrumentation\.http\.routes\.POST \/predict\.modle: unknown key/m,
+    );
+  });
+
   it('substitutes env references from the environment it is given', async () => {
     const files = {
       'predlog.json': JSON.stringify({

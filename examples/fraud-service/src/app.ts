@@ -15,8 +15,12 @@ export type Scorer = Pick<FraudModel, 'name' | 'version' | 'threshold' | 'predic
 export interface FraudAppOptions {
   readonly model: Scorer;
   readonly store: FeatureStore;
-  /** The logger `instrumentHttpServer` records to; `GET /stats` shows its ledger. */
-  readonly logger: PredictionLogger;
+  /**
+   * The logger `instrumentHttpServer` records to; `GET /stats` shows its ledger. Unset when predlog
+   * is set up from outside the code (`node --import @predlog/register`, src/plain-server.ts): then
+   * `GET /stats` is 404.
+   */
+  readonly logger?: PredictionLogger;
   /** Serving metrics: each `/predict` request is timed and counted, and `GET /metrics` serves them. */
   readonly metrics?: ModelMetrics;
   readonly maxBodyBytes?: number;
@@ -100,8 +104,9 @@ async function handlePredict(
     features = computeFeatures(transaction, store.observe(transaction));
     const { score, label } = model.predict(features);
     const explanation = model.explain(features, 3);
-    // The request's record (instrumentHttpServer, src/server.ts) has the request id, latency and
-    // status already; this adds what only the handler knows, and the body it already parsed.
+    // The request's record (instrumentHttpServer, src/server.ts, or @predlog/register) has the
+    // request id, latency and status already; this adds what only the handler knows, and the body
+    // it already parsed.
     annotatePrediction({
       rawInput,
       features,
@@ -175,7 +180,7 @@ export function createFraudServer(options: FraudAppOptions): Server {
         model: options.model.name,
         model_version: options.model.version,
       });
-    } else if (path === '/stats') {
+    } else if (path === '/stats' && options.logger !== undefined) {
       sendJson(response, 200, options.logger.stats());
     } else {
       sendJson(response, 404, { request_id: requestId, error: 'not_found' });

@@ -177,6 +177,11 @@ export class ValueEncoder {
     }
   }
 
+  /** A string as it is, whatever its length (the caller has bounded it: ids, the logger's own settings). */
+  exactString(s: string): void {
+    this.string(s);
+  }
+
   /** Where the frame is now, to come back to with `rewind()` (relative: a frame may move). */
   mark(): number {
     return this.pos - this.base;
@@ -414,12 +419,15 @@ export class ValueEncoder {
     this.stack.pop();
   }
 
-  /** One map entry; `undefined`, functions and symbols leave the key out, as JSON does. */
+  /**
+   * One map entry; `undefined`, functions and symbols leave the key out, as JSON does (a key over
+   * the limit is counted as cut all the same, as in-thread capture counts it).
+   */
   private entry(key: string, v: unknown, depth: number): void {
-    if (v === undefined) return;
     const type = typeof v;
-    if (type === 'function' || type === 'symbol') {
-      this.note(K_FUNCTION);
+    if (type === 'undefined' || type === 'function' || type === 'symbol') {
+      if (type !== 'undefined') this.note(K_FUNCTION);
+      if (key.length > this.maxStringLength) this.note(K_STRING);
       return;
     }
     if (key.length > this.maxStringLength) this.truncated(key);

@@ -131,7 +131,9 @@ async function createViews(connection: DuckDBConnection, ndjson: string[], parqu
     `CREATE VIEW predictions AS SELECT ${selectPrediction.join(', ')}, date, retention FROM records WHERE event = 'ml.prediction'`,
   );
   await connection.run(
-    `CREATE VIEW feedback AS SELECT ${FEEDBACK_COLUMNS.map((name) => `"${name}"`).join(', ')} FROM records WHERE event = 'ml.feedback'`,
+    `CREATE VIEW feedback AS SELECT ${FEEDBACK_COLUMNS.map((name) =>
+      name === 'label' ? `json_extract_string(label, '$') AS label` : `"${name}"`,
+    ).join(', ')} FROM records WHERE event = 'ml.feedback'`,
   );
 }
 

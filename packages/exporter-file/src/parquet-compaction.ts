@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { StoredRecord } from '@predlog/schema';
 import { openDuckDb, sqlPathList, sqlString } from './internal/duckdb-session.ts';
 import { CLOSED_SUFFIX, parseDataFileName } from './internal/file-names.ts';
 import { isControlLine, isTrailerLine } from './internal/hash-chain.ts';
@@ -9,7 +10,8 @@ import { openDataFile, readLines } from './internal/line-reader.ts';
 import { listPartitionFiles } from './internal/log-files.ts';
 import { COMPACTION_METADATA_KEY, type CompactionMetadata } from './internal/parquet-metadata.ts';
 import { PARQUET_SUFFIX, parquetTempName, parseParquetTempName } from './internal/parquet-names.ts';
-import { DATE_LEVEL, utcDate } from './internal/partition-path.ts';
+import { readParquetRecords } from './internal/parquet-records.ts';
+import { DATE_LEVEL, isPartitionDate, utcDate } from './internal/partition-path.ts';
 import { readJsonColumnsArgument, STORED_COLUMNS } from './stored-columns.ts';
 
 /**
@@ -24,6 +26,12 @@ export interface CompactionOptions {
   readonly directory: string;
   /** Also compact today's (UTC) partitions; by default only days that are over. */
   readonly includeToday?: boolean;
+  /** Compact only `date=` partitions before this UTC day (`YYYY-MM-DD`, exclusive); default today. */
+  readonly before?: string;
+  /** Checked between partitions: an aborted run stops after the partition it is on. */
+  readonly signal?: AbortSignal;
+  /** DuckDB threads (default: one per core). */
+  readonly threads?: number;
   /** Rows per Parquet row group (default 122,880, DuckDB's). */
   readonly rowGroupSize?: number;
   readonly memoryLimit?: string;
@@ -42,7 +50,10 @@ export interface CompactedFile {
 
 export interface CompactionReport {
   readonly compacted: readonly CompactedFile[];
-  /** Partitions left as NDJSON, and why (`rows_mismatch`: a line DuckDB could not read as a record). */
+  /**
+   * Partitions left as NDJSON, and why: `rows_mismatch` (a line DuckDB could not read as a record),
+   * `not_lossless` (a record would read back differently), `source_moved`, `readback_mismatch`.
+   */
   readonly skipped: ReadonlyArray<{ readonly partition: string; readonly reason: string }>;
   /** Sources of earlier, interrupted runs removed now. */
   readonly leftoversRemoved: number;
@@ -55,9 +66,21 @@ interface SourceSummary {
   bytes: number;
   sha256: string;
   chainLast: Array<string | null>;
+  /** Why the Parquet rows are not the sources' records, if they are not. */
+  mismatch?: 'rows_mismatch' | 'not_lossless';
 }
 
-async function summarise(dirPath: string, names: readonly string[]): Promise<SourceSummary> {
+/**
+ * Reads the sources once: their digest, record count and trailers, and each record compared with
+ * the Parquet row read back in the same place (as `predlog query` would print it). A field the
+ * typed columns cannot hold exactly (a top-level key outside the stored form, an explicit null, a
+ * time finer than milliseconds) makes the rows differ, and the partition stays NDJSON.
+ */
+async function summariseAndCompare(
+  dirPath: string,
+  names: readonly string[],
+  rows: AsyncIterator<StoredRecord>,
+): Promise<SourceSummary> {
   const hash = createHash('sha256');
   const summary: SourceSummary = { records: 0, bytes: 0, sha256: '', chainLast: [] };
   for (const name of names) {
@@ -73,12 +96,29 @@ async function summarise(dirPath: string, names: readonly string[]): Promise<Sou
       summary.bytes += line.length + 1;
       const text = line.toString('utf8');
       if (isTrailerLine(text)) last = (JSON.parse(text) as { last?: string }).last ?? null;
-      if (!isControlLine(text)) summary.records += 1;
+      if (isControlLine(text)) continue;
+      summary.records += 1;
+      if (summary.mismatch !== undefined) continue;
+      const row = await rows.next();
+      if (row.done === true) summary.mismatch = 'rows_mismatch';
+      else if (!sameRecord(text, row.value)) summary.mismatch = 'not_lossless';
     }
     summary.chainLast.push(last);
   }
+  if (summary.mismatch === undefined && (await rows.next()).done !== true) summary.mismatch = 'rows_mismatch';
   summary.sha256 = hash.digest('hex');
   return summary;
+}
+
+function sameRecord(line: string, row: StoredRecord): boolean {
+  try {
+    const record = JSON.parse(line) as Record<string, unknown>;
+    delete record._seq;
+    delete record._prev;
+    return JSON.stringify(record) === JSON.stringify(row);
+  } catch {
+    return false;
+  }
 }
 
 /** Rows and a SHA-256 over every value of every row, in file order: what verify recomputes. */
@@ -118,13 +158,15 @@ export async function compactDirectory(options: CompactionOptions): Promise<Comp
   const root = resolve(options.directory);
   const today = utcDate(options.nowMs ?? Date.now());
   const rowGroupSize = options.rowGroupSize ?? 122_880;
-  const session = await openDuckDb({ memoryLimit: options.memoryLimit });
+  const before = options.before ?? today;
+  const session = await openDuckDb({ memoryLimit: options.memoryLimit, threads: options.threads });
   const compacted: CompactedFile[] = [];
   const skipped: Array<{ partition: string; reason: string }> = [];
   let leftoversRemoved = 0;
   try {
     const connection = session.connection;
     for await (const partition of listPartitionFiles(root, async () => connection)) {
+      if (options.signal?.aborted === true) break;
       const { dir } = partition;
       const listed = new Set(partition.ndjson.map((file) => file.name));
       // Leftovers: temp files of dead compactions, sources whose Parquet file is complete.
@@ -139,20 +181,13 @@ export async function compactDirectory(options: CompactionOptions): Promise<Comp
         }
       }
       const date = dir.levels.get(DATE_LEVEL);
-      if (date === undefined || (date >= today && options.includeToday !== true)) continue;
+      if (date === undefined || !isPartitionDate(date)) continue;
+      if (date >= before && !(options.includeToday === true && date <= today)) continue;
       const sources = partition.ndjson
         .filter((file) => file.parsed.state !== 'inprogress')
         .map((file) => file.name);
       const first = sources[0] === undefined ? undefined : parseDataFileName(sources[0]);
       if (first === undefined) continue;
-      const summary = await summarise(dir.path, sources).catch((error: unknown) => {
-        if (error instanceof SourceMovedError) return undefined;
-        throw error;
-      });
-      if (summary === undefined) {
-        skipped.push({ partition: dir.relative, reason: 'source_moved' });
-        continue;
-      }
       const final = join(dir.path, `${first.base}${PARQUET_SUFFIX}`);
       const plain = join(dir.path, parquetTempName(first.base, process.pid, 1));
       const tagged = join(dir.path, parquetTempName(first.base, process.pid, 2));
@@ -166,11 +201,18 @@ export async function compactDirectory(options: CompactionOptions): Promise<Comp
              maximum_object_size = 67108864) WHERE event IS NOT NULL)
            TO ${sqlString(plain)} (${copyOptions})`,
         );
-        const digest = await parquetRowDigest(connection, plain);
-        if (digest.rows !== summary.records) {
-          skipped.push({ partition: dir.relative, reason: 'rows_mismatch' });
+        const rows = readParquetRecords(connection, plain);
+        const summary = await summariseAndCompare(dir.path, sources, rows)
+          .catch((error: unknown) => {
+            if (error instanceof SourceMovedError) return undefined;
+            throw error;
+          })
+          .finally(() => rows.return(undefined));
+        if (summary === undefined || summary.mismatch !== undefined) {
+          skipped.push({ partition: dir.relative, reason: summary?.mismatch ?? 'source_moved' });
           continue;
         }
+        const digest = await parquetRowDigest(connection, plain);
         const metadata: CompactionMetadata = {
           version: 1,
           sources,

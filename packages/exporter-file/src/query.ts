@@ -1,8 +1,13 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { ATTR, type StoredRecord } from '@predlog/schema';
-import { CLOSED_SUFFIX, parseDataFileName } from './internal/file-names.ts';
+import { type DuckDbSession, openDuckDb } from './internal/duckdb-session.ts';
+import { type DataFileName, parseDataFileName } from './internal/file-names.ts';
 import { isControlLine, isHeaderLine } from './internal/hash-chain.ts';
 import { type LineReadState, openDataFile, readLines } from './internal/line-reader.ts';
+import { listPartitionFiles, type PartitionFiles } from './internal/log-files.ts';
+import { parseParquetName } from './internal/parquet-names.ts';
+import { readParquetRecords } from './internal/parquet-records.ts';
 import {
   DATE_LEVEL,
   escapePartitionValue,
@@ -167,7 +172,8 @@ function parseRecord(text: string): StoredRecord | undefined {
 async function countDataFiles(path: string): Promise<number> {
   let count = 0;
   for await (const dir of walkPartitions(path, { includeRoot: true })) {
-    for (const name of dir.fileNames) if (parseDataFileName(name) !== undefined) count += 1;
+    for (const name of dir.fileNames)
+      if (parseDataFileName(name) !== undefined || parseParquetName(name) !== undefined) count += 1;
   }
   return count;
 }
@@ -210,59 +216,112 @@ export async function* queryRecords(options: QueryOptions): AsyncGenerator<Store
     }
     return true;
   };
+  // DuckDB (≈ 70 MB native) is loaded only when a selected partition holds a Parquet file.
+  let session: Promise<DuckDbSession> | undefined;
+  const connection = async () => {
+    session ??= openDuckDb({ threads: 1 });
+    return (await session).connection;
+  };
   try {
-    const walk = walkPartitions(resolve(options.directory), {
+    const walk = listPartitionFiles(resolve(options.directory), connection, {
       accept,
       onPruned: (path) => pruned.push(path),
-      includeRoot: true,
     });
-    for await (const dir of walk) {
-      const names = new Set(dir.fileNames);
-      for (const fileName of dir.fileNames) {
-        const parsed = parseDataFileName(fileName);
-        if (parsed === undefined) continue;
-        if (parsed.state === 'closed' && names.has(`${parsed.base}${CLOSED_SUFFIX}.gz`)) continue;
-        const opened = await openDataFile(dir.path, parsed).catch(() => undefined);
-        if (opened === undefined) continue;
-        stats.filesRead += 1;
-        const readState: LineReadState = { tornTail: false, oversizedLines: 0 };
-        let chained = false;
-        let first = true;
-        try {
-          for await (const line of readLines(opened.stream, readState)) {
-            stats.linesRead += 1;
-            if (first) {
-              first = false;
-              chained = isHeaderLine(line.subarray(0, 32).toString('latin1'));
-              if (chained) continue;
-            }
-            if (!containsAll(line, query.needles)) continue;
-            const text = line.toString('utf8');
-            if (isControlLine(text)) continue;
-            const record = parseRecord(text);
-            if (record === undefined) {
-              stats.invalidLines += 1;
-              continue;
-            }
-            if (chained) {
-              delete record._seq;
-              delete record._prev;
-            }
-            if (!matches(record, query, options)) continue;
-            stats.recordsMatched += 1;
-            yield record;
-            if (stats.recordsMatched >= query.limit) return;
-          }
-        } catch {
-          stats.unreadableFiles += 1;
+    for await (const partition of walk) {
+      for (const file of partitionFilesInOrder(partition)) {
+        const reading =
+          file.parquet === undefined
+            ? readNdjsonFile(partition.dir.path, file.ndjson, query, stats)
+            : readParquetFile(await connection(), join(partition.dir.path, file.parquet), options, stats);
+        for await (const record of reading) {
+          if (!matches(record, query, options)) continue;
+          stats.recordsMatched += 1;
+          yield record;
+          if (stats.recordsMatched >= query.limit) return;
         }
-        stats.invalidLines += readState.oversizedLines;
-        if (readState.tornTail) stats.tornLines += 1;
       }
       await countPruned();
     }
     await countPruned();
   } finally {
+    if (session !== undefined) (await session.catch(() => undefined))?.close();
     options.onStats?.(stats);
+  }
+}
+
+type PartitionFile = { readonly base: string } & (
+  | { readonly ndjson: DataFileName; readonly parquet?: undefined }
+  | { readonly parquet: string }
+);
+
+/** A partition's NDJSON and Parquet files in creation order (a Parquet file is named after its first source). */
+function partitionFilesInOrder(partition: PartitionFiles): PartitionFile[] {
+  const files: PartitionFile[] = [
+    ...partition.ndjson.map((file) => ({ base: file.parsed.base, ndjson: file.parsed })),
+    ...partition.parquet.map((name) => ({ base: parseParquetName(name) ?? name, parquet: name })),
+  ];
+  return files.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+}
+
+/** The candidate records of one NDJSON file: lines that pass the byte pre-filter, parsed. */
+async function* readNdjsonFile(
+  dirPath: string,
+  parsed: DataFileName,
+  query: CompiledQuery,
+  stats: QueryStats,
+): AsyncGenerator<StoredRecord> {
+  const opened = await openDataFile(dirPath, parsed).catch(() => undefined);
+  if (opened === undefined) return;
+  stats.filesRead += 1;
+  const readState: LineReadState = { tornTail: false, oversizedLines: 0 };
+  let chained = false;
+  let first = true;
+  try {
+    for await (const line of readLines(opened.stream, readState)) {
+      stats.linesRead += 1;
+      if (first) {
+        first = false;
+        chained = isHeaderLine(line.subarray(0, 32).toString('latin1'));
+        if (chained) continue;
+      }
+      if (!containsAll(line, query.needles)) continue;
+      const text = line.toString('utf8');
+      if (isControlLine(text)) continue;
+      const record = parseRecord(text);
+      if (record === undefined) {
+        stats.invalidLines += 1;
+        continue;
+      }
+      if (chained) {
+        delete record._seq;
+        delete record._prev;
+      }
+      yield record;
+    }
+  } catch {
+    stats.unreadableFiles += 1;
+  } finally {
+    // Also on an early return (the limit reached): the stream is closed by readLines.
+    stats.invalidLines += readState.oversizedLines;
+    if (readState.tornTail) stats.tornLines += 1;
+  }
+}
+
+/** The records of one compacted Parquet file, each counted as a line read. */
+async function* readParquetFile(
+  connection: DuckDBConnection,
+  path: string,
+  options: QueryOptions,
+  stats: QueryStats,
+): AsyncGenerator<StoredRecord> {
+  stats.filesRead += 1;
+  try {
+    const filter = options.requestId === undefined ? {} : { requestId: options.requestId };
+    for await (const record of readParquetRecords(connection, path, filter)) {
+      stats.linesRead += 1;
+      yield record;
+    }
+  } catch {
+    stats.unreadableFiles += 1;
   }
 }

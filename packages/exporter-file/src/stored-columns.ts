@@ -27,8 +27,8 @@ const TYPED: Readonly<Record<string, StoredColumnType>> = {
   redaction_rules: 'JSON',
   value: 'DOUBLE',
   complaint: 'BOOLEAN',
-  // Feedback labels are text, numbers or booleans: read as their text.
-  label: 'VARCHAR',
+  // Feedback labels are text, numbers or booleans: JSON keeps which (the feedback view shows text).
+  label: 'JSON',
   attributes: 'JSON',
   body: 'JSON',
 };

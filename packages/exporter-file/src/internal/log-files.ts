@@ -1,8 +1,12 @@
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlPathList } from './duckdb-session.ts';
+import { sqlString } from './duckdb-session.ts';
 import { CLOSED_SUFFIX, type DataFileName, parseDataFileName } from './file-names.ts';
-import { COMPACTION_METADATA_KEY, parseCompactionMetadata } from './parquet-metadata.ts';
+import {
+  COMPACTION_METADATA_KEY,
+  type CompactionMetadata,
+  parseCompactionMetadata,
+} from './parquet-metadata.ts';
 import { parseParquetName } from './parquet-names.ts';
 import { type PartitionDir, type WalkOptions, walkPartitions } from './partition-walk.ts';
 
@@ -47,21 +51,33 @@ export async function* listPartitionFiles(
   }
 }
 
-/** Bases of the NDJSON files that the given Parquet files replaced. */
+/**
+ * Bases of the NDJSON files that the given Parquet files replaced. A file whose metadata cannot be
+ * read (corrupt, not Parquet) shadows nothing; its readers report it as unreadable.
+ */
 export async function compactedBases(
   connection: DuckDBConnection,
   paths: readonly string[],
 ): Promise<Set<string>> {
   const bases = new Set<string>();
-  const reader = await connection.runAndReadAll(
-    `SELECT decode(value) AS value FROM parquet_kv_metadata(${sqlPathList(paths)}) WHERE decode(key) = '${COMPACTION_METADATA_KEY}'`,
-  );
-  for (const [value] of reader.getRowsJS()) {
-    const metadata = typeof value === 'string' ? parseCompactionMetadata(value) : undefined;
+  for (const path of paths) {
+    const metadata = await readCompactionMetadata(connection, path).catch(() => undefined);
     for (const source of metadata?.sources ?? []) {
       const parsed = parseDataFileName(source);
       if (parsed !== undefined) bases.add(parsed.base);
     }
   }
   return bases;
+}
+
+/** What compaction wrote into one Parquet file's key/value metadata; undefined when absent. */
+export async function readCompactionMetadata(
+  connection: DuckDBConnection,
+  path: string,
+): Promise<CompactionMetadata | undefined> {
+  const reader = await connection.runAndReadAll(
+    `SELECT decode(value) AS value FROM parquet_kv_metadata(${sqlString(path)}) WHERE decode(key) = '${COMPACTION_METADATA_KEY}'`,
+  );
+  const [value] = reader.getRowsJS()[0] ?? [];
+  return typeof value === 'string' ? parseCompactionMetadata(value) : undefined;
 }

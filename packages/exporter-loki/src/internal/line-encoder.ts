@@ -1,6 +1,7 @@
 import type { LogRecordLike } from '@predlog/core';
 import { toLogRecordParts } from '@predlog/core';
-import { type StoredRecord, stringifyRecord, toStoredRecord } from '@predlog/schema';
+import { type StoredRecord, safeCut, stringifyRecord, toStoredRecord } from '@predlog/schema';
+import { utf8PrefixLength } from './utf8-prefix.ts';
 
 /** One record as a Loki entry: its time, its line (the stored form as JSON) and its metadata. */
 export interface LokiEntry {
@@ -47,12 +48,13 @@ function metadataValue(value: unknown): string | undefined {
 }
 
 /** Cuts UTF-8 text to at most `maxBytes` bytes without splitting a character. */
-function cutUtf8(text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= maxBytes) return text;
-  let end = Math.max(0, maxBytes);
-  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;
-  return bytes.toString('utf8', 0, end);
+/**
+ * `text` within `maxBytes` of UTF-8, cut by `safeCut` (on a code point boundary, never keeping a
+ * piece of a card, e-mail or phone number that straddles the cut), as every cut in predlog is.
+ */
+export function cutUtf8(text: string, maxBytes: number): string {
+  const fitting = utf8PrefixLength(text, Math.max(0, maxBytes));
+  return fitting === text.length ? text : safeCut(text, fitting);
 }
 
 /**

@@ -34,8 +34,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'verify',
-    summary: 'check the hash chains of a file-exporter directory (integrity mode)',
+    summary: 'check the hash chains (integrity mode) and the Parquet digests of a file-exporter directory',
     load: async () => (await import('./commands/verify.ts')).verifyCommand,
+  },
+  {
+    name: 'compact',
+    summary: 'turn closed days of NDJSON into Parquet (smaller, typed; read by query, verify, sql)',
+    load: async () => (await import('./commands/compact.ts')).compactCommand,
   },
   {
     name: 'schema check',

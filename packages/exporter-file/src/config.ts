@@ -24,6 +24,23 @@ const fileModeSchema = z
     message: 'must let the owner read and write (include 0o600), or the exporter cannot use its own files',
   });
 
+/** Background compaction of closed days into Parquet (see the README's Parquet compaction). */
+const compactionSchema = z.strictObject({
+  /** Days a UTC day must have been over before it is compacted: 0 right after midnight. */
+  afterDays: z.number().int('must be a whole number of days').min(0, 'must be 0 or more days').default(1),
+  intervalMs: z
+    .number()
+    .int()
+    .min(60_000, 'must be at least 60000 ms (one minute)')
+    .max(MAX_TIMER_MS, 'must be at most 2147483647 ms (about 24.8 days)')
+    .default(HOUR_MS),
+  /** DuckDB's memory limit while compacting; past it, DuckDB spills to disk. */
+  memoryLimit: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'must be a size such as 256MB')
+    .default('256MB'),
+});
+
 export const fileExporterConfigSchema = z.strictObject({
   /** Root of the partitioned tree; a relative path is resolved against the config file's directory. */
   directory: z.string().min(1, 'must name a directory'),
@@ -57,7 +74,11 @@ export const fileExporterConfigSchema = z.strictObject({
   integrity: z.boolean().default(false),
   fsync: z.boolean().default(false),
   fileMode: fileModeSchema.default(0o600),
+  /** Compact closed days to Parquet in the background; off unless given (`compaction: {}` for the defaults). */
+  compaction: compactionSchema.optional(),
 });
+
+export type CompactionConfig = z.output<typeof compactionSchema>;
 
 export type FileExporterConfig = z.output<typeof fileExporterConfigSchema>;
 /** What a config file may contain: every key but `directory` has a default. */

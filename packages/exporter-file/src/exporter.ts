@@ -4,12 +4,14 @@ import type { ComponentServices, LogRecordLike, TimerHandle } from '@predlog/cor
 import { BaseExporter, ExportError } from '@predlog/core';
 import type { FileExporterConfig } from './config.ts';
 import { BatchWrite } from './internal/batch-write.ts';
+import { CompactionSchedule } from './internal/compaction-schedule.ts';
 import { Compressor } from './internal/compressor.ts';
 import { type FileSystem, nodeFileSystem } from './internal/file-system.ts';
 import { OpenFiles } from './internal/open-files.ts';
 import { type EncodedRecord, RecordEncoder } from './internal/record-encoder.ts';
 import { type RetentionRule, sweepRetention, sweepsAnything } from './internal/retention-sweep.ts';
 import { FileExporterMetrics, type FileExporterStats } from './internal/self-metrics.ts';
+import type { compactDirectory } from './parquet-compaction.ts';
 import { recoverTree } from './recovery.ts';
 
 /** Records encoded between two yields to the event loop (see encode). */
@@ -24,6 +26,8 @@ const MAINTENANCE_MIN_INTERVAL_MS = 1_000;
 export interface FileExporterSeams {
   /** Default node:fs. */
   readonly fileSystem?: FileSystem;
+  /** What the `compaction` option runs; default `compactDirectory`. */
+  readonly compact?: typeof compactDirectory;
 }
 
 function errorCode(error: unknown): string {
@@ -68,6 +72,7 @@ export class FileExporter extends BaseExporter {
   /** Periodic tasks queued or running. */
   private readonly periodic = new Set<() => Promise<void>>();
   private readonly retention: RetentionRule;
+  private readonly compaction: CompactionSchedule | undefined;
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(config: FileExporterConfig, services: ComponentServices, seams: FileExporterSeams = {}) {
@@ -113,6 +118,24 @@ export class FileExporter extends BaseExporter {
     );
     this.every(maintenanceMs, () => this.maintain());
     if (sweepsAnything(this.retention)) this.every(config.sweepIntervalMs, () => this.sweep());
+    this.compaction =
+      config.compaction === undefined
+        ? undefined
+        : new CompactionSchedule({
+            root: this.root,
+            config: config.compaction,
+            clock: services.clock,
+            diagnostics: services.diagnostics,
+            onReport: (report) => this.metrics.partitionsCompacted(report.compacted.length),
+            ...(seams.compact === undefined ? {} : { compact: seams.compact }),
+          });
+    // After recovery, so the closed files of a crash are compacted too; never on the send path.
+    const compaction = this.compaction;
+    if (compaction !== undefined) {
+      void this.ready.then(() => {
+        if (this.shutdownPromise === undefined) compaction.start();
+      });
+    }
   }
 
   /** Counts since this exporter started (the same as its metrics). */
@@ -161,7 +184,7 @@ export class FileExporter extends BaseExporter {
             `${left} file(s) could not be closed or cut back after failed writes; they keep their .inprogress name and are recovered at the next start`,
           );
         }
-      }).then(() => this.compressor?.drain());
+      }).then(() => Promise.all([this.compressor?.drain(), this.compaction?.stop()]).then(() => undefined));
     }
     return this.shutdownPromise;
   }

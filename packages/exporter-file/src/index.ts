@@ -1,4 +1,9 @@
-export { type FileExporterConfig, type FileExporterConfigInput, fileExporterConfigSchema } from './config.ts';
+export {
+  type CompactionConfig,
+  type FileExporterConfig,
+  type FileExporterConfigInput,
+  fileExporterConfigSchema,
+} from './config.ts';
 export { FileExporter } from './exporter.ts';
 export { fileExporterFactory } from './factory.ts';
 export {

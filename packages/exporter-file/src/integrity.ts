@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { type DuckDbSession, openDuckDb } from './internal/duckdb-session.ts';
 import { CLOSED_SUFFIX, type DataFileName, parseDataFileName } from './internal/file-names.ts';
 import {
   type ChainHeader,
@@ -9,6 +11,9 @@ import {
   readChainFields,
 } from './internal/hash-chain.ts';
 import { type LineReadState, openDataFile, readLines } from './internal/line-reader.ts';
+import { readCompactionMetadata } from './internal/log-files.ts';
+import { parseParquetName } from './internal/parquet-names.ts';
+import { parquetRowDigest } from './internal/parquet-row-digest.ts';
 import { walkPartitions } from './internal/partition-walk.ts';
 
 export type IntegrityIssueKind =
@@ -26,7 +31,7 @@ export type IntegrityIssueKind =
 export interface IntegrityIssue {
   /** Path of the file below the verified directory, `/`-separated. */
   readonly file: string;
-  /** 1-based physical line number (the header is line 1). */
+  /** 1-based physical line number (the header is line 1); 0 for a Parquet file (the whole file). */
   readonly line: number;
   readonly kind: IntegrityIssueKind;
   readonly message: string;
@@ -38,6 +43,8 @@ export interface IntegrityReport {
   readonly filesChecked: number;
   /** Record lines whose chain link verified. */
   readonly linesVerified: number;
+  /** Rows of compacted Parquet files whose count and digest verified. */
+  readonly rowsVerified: number;
   /** The first issue of each file that has one, in walk order. */
   readonly issues: readonly IntegrityIssue[];
 }
@@ -223,31 +230,88 @@ async function verifyFile(
 }
 
 /**
- * Walks every data file below `directory` (in-progress, closed and gzip) and checks its hash chain.
- * Reports the first altered, inserted or removed line of each file. Messages hold line numbers
- * only, never record content.
+ * Checks a compacted Parquet file against what compaction recorded in it: the record count and
+ * the digest over every row (`rowsSha256`), both recomputed from the rows. A file compacted from
+ * sources without a hash chain is intact but `unprotected`, like those sources were.
+ */
+async function verifyParquetFile(
+  connection: DuckDBConnection,
+  path: string,
+  counter: { rows: number },
+): Promise<Outcome> {
+  let metadata: Awaited<ReturnType<typeof readCompactionMetadata>>;
+  let digest: { rows: number; sha256: string };
+  try {
+    metadata = await readCompactionMetadata(connection, path);
+    digest = await parquetRowDigest(connection, path);
+  } catch {
+    return { line: 0, kind: 'unreadable', message: 'Parquet file could not be read' };
+  }
+  if (metadata === undefined) {
+    return { line: 0, kind: 'unprotected', message: 'Parquet file has no predlog compaction metadata' };
+  }
+  if (digest.rows < metadata.records) {
+    return { line: 0, kind: 'removed', message: `${metadata.records - digest.rows} row(s) missing` };
+  }
+  if (digest.rows > metadata.records) {
+    return { line: 0, kind: 'inserted', message: `${digest.rows - metadata.records} row(s) added` };
+  }
+  if (digest.sha256 !== metadata.rowsSha256) {
+    return { line: 0, kind: 'altered', message: 'rows do not match the digest recorded at compaction' };
+  }
+  counter.rows += digest.rows;
+  const chained = metadata.chainLast !== undefined && metadata.chainLast.every((last) => last !== null);
+  return chained
+    ? undefined
+    : { line: 0, kind: 'unprotected', message: 'compacted from files without a hash chain' };
+}
+
+/**
+ * Walks every data file below `directory` (in-progress, closed and gzip NDJSON, and the Parquet
+ * files of compaction) and checks it: an NDJSON file's hash chain, a Parquet file's row count and
+ * row digest. Reports the first altered, inserted or removed line of each file (for Parquet, the
+ * file). Messages hold line numbers only, never record content.
  *
  * A plain hash chain detects edits by anyone who does not rewrite every later hash; to detect a
  * full rewrite too, keep each trailer's `last` hash somewhere the writer of the logs cannot change.
+ * The same holds for a Parquet file's digest, which lies in the file itself.
  */
 export async function verifyIntegrity(directory: string): Promise<IntegrityReport> {
   const root = resolve(directory);
   const issues: IntegrityIssue[] = [];
-  const counter = { lines: 0 };
+  const counter = { lines: 0, rows: 0 };
   let filesChecked = 0;
-  for await (const dir of walkPartitions(root, { includeRoot: true })) {
-    const names = new Set(dir.fileNames);
-    for (const fileName of dir.fileNames) {
-      const parsed = parseDataFileName(fileName);
-      if (parsed === undefined) continue;
-      // A closed file whose .gz is complete is a leftover of an interrupted compression.
-      if (parsed.state === 'closed' && names.has(`${parsed.base}${CLOSED_SUFFIX}.gz`)) continue;
-      filesChecked += 1;
-      const outcome = await verifyFile(dir, parsed, counter);
-      if (outcome !== undefined) {
-        issues.push({ file: dir.relative === '' ? fileName : `${dir.relative}/${fileName}`, ...outcome });
+  // DuckDB is loaded only for a tree that holds Parquet files.
+  let session: DuckDbSession | undefined;
+  try {
+    for await (const dir of walkPartitions(root, { includeRoot: true })) {
+      const names = new Set(dir.fileNames);
+      for (const fileName of dir.fileNames) {
+        const parsed = parseDataFileName(fileName);
+        let outcome: Outcome;
+        if (parsed !== undefined) {
+          // A closed file whose .gz is complete is a leftover of an interrupted compression.
+          if (parsed.state === 'closed' && names.has(`${parsed.base}${CLOSED_SUFFIX}.gz`)) continue;
+          filesChecked += 1;
+          outcome = await verifyFile(dir, parsed, counter);
+        } else if (parseParquetName(fileName) !== undefined) {
+          filesChecked += 1;
+          session ??= await openDuckDb({ threads: 1 });
+          outcome = await verifyParquetFile(session.connection, join(dir.path, fileName), counter);
+        } else continue;
+        if (outcome !== undefined) {
+          issues.push({ file: dir.relative === '' ? fileName : `${dir.relative}/${fileName}`, ...outcome });
+        }
       }
     }
+  } finally {
+    session?.close();
   }
-  return { ok: issues.length === 0, filesChecked, linesVerified: counter.lines, issues };
+  return {
+    ok: issues.length === 0,
+    filesChecked,
+    linesVerified: counter.lines,
+    rowsVerified: counter.rows,
+    issues,
+  };
 }

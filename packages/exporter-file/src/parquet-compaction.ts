@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StoredRecord } from '@predlog/schema';
 import { openDuckDb, sqlPathList, sqlString } from './internal/duckdb-session.ts';
 import { CLOSED_SUFFIX, parseDataFileName } from './internal/file-names.ts';
@@ -11,6 +10,7 @@ import { listPartitionFiles } from './internal/log-files.ts';
 import { COMPACTION_METADATA_KEY, type CompactionMetadata } from './internal/parquet-metadata.ts';
 import { PARQUET_SUFFIX, parquetTempName, parseParquetTempName } from './internal/parquet-names.ts';
 import { readParquetRecords } from './internal/parquet-records.ts';
+import { parquetRowDigest } from './internal/parquet-row-digest.ts';
 import { DATE_LEVEL, isPartitionDate, utcDate } from './internal/partition-path.ts';
 import { readJsonColumnsArgument, STORED_COLUMNS } from './stored-columns.ts';
 
@@ -119,20 +119,6 @@ function sameRecord(line: string, row: StoredRecord): boolean {
   } catch {
     return false;
   }
-}
-
-/** Rows and a SHA-256 over every value of every row, in file order: what verify recomputes. */
-export async function parquetRowDigest(
-  connection: DuckDBConnection,
-  path: string,
-): Promise<{ rows: number; sha256: string }> {
-  const values = STORED_COLUMNS.map((column) => `"${column.name}"::VARCHAR`).join(', ');
-  const reader = await connection.runAndReadAll(
-    `SELECT count(*)::DOUBLE, coalesce(sha256(string_agg(sha256(to_json(list_value(${values}))), '' ORDER BY file_row_number)), '')
-     FROM read_parquet(${sqlString(path)}, file_row_number = true)`,
-  );
-  const [rows, sha256] = reader.getRowsJS()[0] ?? [0, ''];
-  return { rows: Number(rows), sha256: String(sha256) };
 }
 
 async function fsyncPath(path: string): Promise<void> {

@@ -56,6 +56,7 @@ describe('verifyIntegrity', () => {
       ok: true,
       filesChecked: 1,
       linesVerified: 6,
+      rowsVerified: 0,
       issues: [],
     });
   });

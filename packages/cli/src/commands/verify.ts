@@ -8,9 +8,11 @@ export const verifyCommand: Command = {
   usage: `Usage: predlog verify <dir>
 
 Walks every data file below <dir> (in-progress, closed and gzipped) and checks the hash chain
-the file exporter writes with integrity: true. Prints the first problem of each file as
-<file>:<line>: <kind>: <message>, where kind is altered, inserted, removed, unprotected (no
-chain header) or unreadable. Messages hold line numbers only, never record content.
+the file exporter writes with integrity: true, and every Parquet file of predlog compact: its
+row count and row digest against those compaction recorded. Prints the first problem of each
+file as <file>:<line>: <kind>: <message> (<file>: <kind>: <message> for Parquet), where kind is
+altered, inserted, removed, unprotected (no chain header; Parquet: compacted from files without
+one) or unreadable. Messages hold line numbers only, never record content.
 
 Exit codes: 0 every file intact, 1 a problem found (or no data files at all), 2 usage error.
 
@@ -28,11 +30,14 @@ Example:
     }
     const files = `${report.filesChecked} ${report.filesChecked === 1 ? 'file' : 'files'}`;
     if (report.ok && report.issues.length === 0) {
-      io.stdout.write(`intact: ${files}, ${report.linesVerified} lines verified\n`);
+      const rows = report.rowsVerified > 0 ? ` and ${report.rowsVerified} Parquet rows` : '';
+      io.stdout.write(`intact: ${files}, ${report.linesVerified} lines${rows} verified\n`);
       return EXIT_OK;
     }
     for (const issue of report.issues)
-      io.stdout.write(`${issue.file}:${issue.line}: ${issue.kind}: ${issue.message}\n`);
+      io.stdout.write(
+        `${issue.file}${issue.line === 0 ? '' : `:${issue.line}`}: ${issue.kind}: ${issue.message}\n`,
+      );
     io.stdout.write(`tampered: ${report.issues.length} of ${files} failed verification\n`);
     return EXIT_FAILED;
   },

@@ -7,6 +7,8 @@ export interface FileExporterStats {
   filesRotated: number;
   filesCompressed: number;
   partitionsDeleted: number;
+  /** `date=` partitions (or late files of one) compacted to Parquet by the `compaction` option. */
+  partitionsCompacted: number;
   tornLinesCut: number;
   filesRecovered: number;
   encodeFallbacks: number;
@@ -26,6 +28,7 @@ export class FileExporterMetrics {
     filesRotated: 0,
     filesCompressed: 0,
     partitionsDeleted: 0,
+    partitionsCompacted: 0,
     tornLinesCut: 0,
     filesRecovered: 0,
     encodeFallbacks: 0,
@@ -37,6 +40,7 @@ export class FileExporterMetrics {
   private readonly rotated: Counter;
   private readonly compressed: Counter;
   private readonly deleted: Counter;
+  private readonly compacted: Counter;
   private readonly torn: Counter;
   private readonly recovered: Counter;
   private readonly fallbacks: Counter;
@@ -59,6 +63,9 @@ export class FileExporterMetrics {
     });
     this.deleted = meter.createCounter(`${PREFIX}.partitions_deleted`, {
       description: 'date= partitions deleted by the retention sweep',
+    });
+    this.compacted = meter.createCounter(`${PREFIX}.partitions_compacted`, {
+      description: 'date= partitions compacted to Parquet',
     });
     this.torn = meter.createCounter(`${PREFIX}.torn_lines_cut`, {
       description: 'Partial last lines cut from files left by a crash',
@@ -94,6 +101,12 @@ export class FileExporterMetrics {
     if (count === 0) return;
     this.stats.partitionsDeleted += count;
     this.deleted.add(count, this.attributes);
+  }
+
+  partitionsCompacted(count: number): void {
+    if (count === 0) return;
+    this.stats.partitionsCompacted += count;
+    this.compacted.add(count, this.attributes);
   }
 
   recovery(files: number, tornLines: number): void {

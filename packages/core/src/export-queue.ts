@@ -1,19 +1,22 @@
 import path from 'node:path';
 import { createNoopMeter } from '@opentelemetry/api';
 import type { ExportQueueConfig } from './config.ts';
-import { type Clock, ExportError, type Exporter, systemClock } from './contracts.ts';
+import { type Clock, type Exporter, systemClock, type TimerHandle } from './contracts.ts';
 import { type Diagnostics, DiagnosticsChannel } from './diagnostics.ts';
-import { sendOutcome } from './internal/delivery/send-outcome.ts';
-import { SpillLockedError, type SpillSegment, SpillStore } from './internal/spill-store.ts';
+import { Backoff } from './internal/delivery/backoff.ts';
+import type { BatchLease, BatchQueue } from './internal/delivery/batch-queue.ts';
+import { Batcher, type SealedBatch } from './internal/delivery/batcher.ts';
+import { FlushWaiters } from './internal/delivery/flush-waiters.ts';
+import { MemoryBatchQueue } from './internal/delivery/memory-queue.ts';
+import { type SendOutcome, sendOutcome } from './internal/delivery/send-outcome.ts';
+import { type SinkCondition, SinkState } from './internal/delivery/sink-state.ts';
+import { SpillBatchQueue } from './internal/delivery/spill-queue.ts';
+import { TimeoutSender } from './internal/delivery/timeout-sender.ts';
+import { SpillLockedError, SpillStore } from './internal/spill-store.ts';
 import type { LogRecordLike } from './log-record.ts';
 import { SelfMetrics } from './self-metrics.ts';
 
-interface Batch {
-  records: LogRecordLike[];
-  /** Monotonic ms of the first send attempt, for the retry budget. */
-  firstAttemptAt: number;
-  attempts: number;
-}
+export type { SinkCondition } from './internal/delivery/sink-state.ts';
 
 export interface ExportQueueServices {
   /** Where the queue counts; a queue of its own when absent (a standalone queue, e.g. `predlog replay`). */
@@ -37,23 +40,38 @@ export interface ExportQueueStats {
   spillBytes: number;
   /** Records found in the spill at start (left by an earlier run). */
   spillRecovered: number;
-  /** True while the sink is failing and batches go to the spill. */
-  sinkDown: boolean;
+  /** What the queue believes of its sink: `healthy`, `throttled` (429) or `unavailable`. */
+  sinkState: SinkCondition;
 }
 
-type SpillState = 'off' | 'opening' | 'open';
+/**
+ * Where the queue is in its life: `running`; `draining` (shutdown waits for the queue to empty);
+ * `spilling` (the shutdown deadline passed with a spill: nothing is sent, everything goes to disk);
+ * `closed` (shut down: what arrives or is still in memory is counted as `shutdown`).
+ */
+type Lifecycle = 'running' | 'draining' | 'spilling' | 'closed';
+
+/** How long one keep-alive hold lasts before it is renewed (the system clock caps timers at ~24.8 days). */
+const HOLD_MS = 24 * 60 * 60 * 1000;
 
 /**
- * One exporter's queue: batches by count, bytes and age; sends one batch at a time (so a sink sees
- * records in order); retries retryable failures with exponential backoff and jitter; aborts a send
- * that exceeds its timeout; and on shutdown drains within a deadline, counting what it could not
- * send. Every record that enters leaves as exported or as a counted drop.
+ * One exporter's delivery, composed the way the Collector's exporterhelper composes senders:
  *
- * With `spill.enabled`, the queue is one FIFO over two tiers, everything on disk older than
- * everything in memory. A batch whose send fails retryably goes to disk instead of being retried in
- * memory, and while the sink is down every sealed batch follows it; a backoff timer probes the sink
- * with the oldest segment. A full memory queue moves its batches to disk instead of dropping. The
- * oldest segment is sent before any memory batch, so order holds across the tiers and restarts.
+ *   batcher → queue (memory, or memory + disk spill, behind one interface) → retry → timeout → exporter
+ *
+ * - The batcher seals batches by count, bytes and age.
+ * - The queue is one FIFO; batches are sent one at a time, in order, so a sink sees records in order.
+ * - Retry reads what a failed send did from its `ExportError` (partial success by position: accepted,
+ *   rejected, left) and puts back only what is left, first in line, in whichever tier it waits (a
+ *   spilled segment is rewritten to hold just that). The sink's state gates the next attempt: after
+ *   a failure nothing is sent until the backoff (exponential, jittered) or the sink's `Retry-After`
+ *   has passed. `throttled` (429) only slows delivery; `unavailable` sends, with a spill, everything
+ *   to disk, where the oldest segment probes the sink, and the spill drains as soon as it answers.
+ * - The timeout aborts a send that takes longer than `timeoutMs`.
+ *
+ * Every record that enters leaves as exported or as a counted drop; the ledger is exact at any
+ * moment. `forceFlush()` waits for the records queued before it (a sequence watermark), not for an
+ * empty queue, so it ends under continuous traffic.
  */
 export class ExportQueue {
   readonly exporter: Exporter;
@@ -61,31 +79,23 @@ export class ExportQueue {
   private readonly metrics: SelfMetrics;
   private readonly diagnostics: Diagnostics;
   private readonly clock: Clock;
-  private readonly random: () => number;
-
-  private pending: LogRecordLike[] = [];
-  private pendingBytes = 0;
-  private readonly ready: Batch[] = [];
-  /** Records in memory: pending + ready + a memory batch in flight. */
-  private depth = 0;
-  private inFlight: Promise<void> | undefined;
-  private ageTimer: NodeJS.Timeout | undefined;
-  private retryWait: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
-  private abortInFlight: AbortController | undefined;
-  private idleWaiters: Array<{ done: () => boolean; resolve: () => void }> = [];
-  private closing = false;
-  private giveUp = false;
-
-  private spillState: SpillState = 'off';
+  private readonly batcher: Batcher;
+  private readonly queue: BatchQueue;
+  private readonly sink: SinkState;
+  private readonly sender: TimeoutSender;
+  private readonly flushes = new FlushWaiters();
+  /** The disk spill, once opened. */
   private store: SpillStore | undefined;
+
+  private lifecycle: Lifecycle = 'running';
+  /** Sequence number the next record gets. Records an earlier run spilled are older (0). */
+  private nextSeq = 1;
+  private current: { lease: BatchLease; done: Promise<void> } | undefined;
   private spillOpening: Promise<void> | undefined;
-  /** A send failed retryably: batches go to disk, and only the probe timer sends. */
-  private sinkDown = false;
-  private probeDue = false;
-  private probeTimer: NodeJS.Timeout | undefined;
-  private probeAttempts = 0;
-  /** Past the shutdown deadline: nothing more is sent, everything left goes to disk. */
-  private spillOnly = false;
+  private idleWaiters: Array<{ done: () => boolean; resolve: () => void }> = [];
+  private shutdownPromise: Promise<void> | undefined;
+  private holds = 0;
+  private hold: TimerHandle | undefined;
 
   constructor(exporter: Exporter, config: ExportQueueConfig, services: ExportQueueServices = {}) {
     this.exporter = exporter;
@@ -93,20 +103,34 @@ export class ExportQueue {
     this.metrics = services.metrics ?? new SelfMetrics(createNoopMeter());
     this.diagnostics = services.diagnostics ?? new DiagnosticsChannel();
     this.clock = services.clock ?? systemClock;
-    this.random = services.random ?? Math.random;
-    this.metrics.watchQueue(exporter.id, () => this.depth + this.spilledRecords);
+    this.sink = new SinkState(this.clock, new Backoff(config.retry, services.random ?? Math.random), () =>
+      this.pump(),
+    );
+    this.sender = new TimeoutSender(exporter, this.clock, config.timeoutMs);
+    this.batcher = new Batcher(
+      config,
+      this.clock,
+      (batch) => this.onSealed(batch),
+      () => this.pump(),
+    );
     const { spill } = config;
-    if (spill.enabled && spill.directory !== undefined) this.openSpill(spill.directory);
+    this.queue =
+      spill.enabled && spill.directory !== undefined
+        ? new SpillBatchQueue(() => this.lifecycle === 'spilling' || this.sink.condition === 'unavailable')
+        : new MemoryBatchQueue();
+    this.metrics.watchQueue(exporter.id, () => this.queued);
+    if (this.queue instanceof SpillBatchQueue && spill.directory !== undefined)
+      this.openSpill(this.queue, spill.directory);
   }
 
   /** Records waiting, in memory and on disk. */
   get queued(): number {
-    return this.depth + this.spilledRecords;
+    return this.batcher.records + this.queue.records;
   }
 
   /** Records waiting in the disk spill. */
   get spilled(): number {
-    return this.spilledRecords;
+    return this.queue.spilledRecords;
   }
 
   /** Resolves once the spill (when configured) has been opened and indexed; never rejects. */
@@ -125,32 +149,34 @@ export class ExportQueue {
       dropped,
       failures: this.metrics.exportFailures.get(id) ?? 0,
       queued: this.queued,
-      spilled: this.spilledRecords,
-      spillBytes: this.spillState === 'open' ? (this.store?.bytes ?? 0) : 0,
+      spilled: this.queue.spilledRecords,
+      spillBytes: this.store?.bytes ?? 0,
       spillRecovered: this.metrics.spillRecovered.get(id) ?? 0,
-      sinkDown: this.sinkDown,
+      sinkState: this.sink.condition,
     };
   }
 
   enqueue(records: readonly LogRecordLike[]): void {
-    if (this.closing && this.giveUp) {
+    if (this.lifecycle === 'closed') {
       this.metrics.drop('shutdown', records.length, this.exporter.id);
       return;
     }
-    const { maxBatchSize, maxBatchBytes, maxQueueRecords } = this.config;
+    const { maxQueueRecords } = this.config;
+    const batcher = this.batcher;
+    const queue = this.queue;
     let refused = 0;
     for (const record of records) {
-      if (this.depth >= maxQueueRecords) {
-        if (this.spillState === 'open') this.overflowToDisk();
-        else {
+      if (batcher.records + queue.memoryRecords >= maxQueueRecords) {
+        if (queue.canSpill) {
+          // Memory is full: its waiting batches (all newer than the spill) go to disk, in order.
+          batcher.seal();
+          queue.spillWaiting();
+        } else {
           refused++;
           continue;
         }
       }
-      this.pending.push(record);
-      this.pendingBytes += (record as { approxBytes?: number }).approxBytes ?? 512;
-      this.depth++;
-      if (this.pending.length >= maxBatchSize || this.pendingBytes >= maxBatchBytes) this.seal();
+      batcher.add(record, this.nextSeq++);
     }
     if (refused > 0) {
       this.metrics.drop('export_queue_full', refused, this.exporter.id);
@@ -159,68 +185,79 @@ export class ExportQueue {
         `exporter ${this.exporter.id} cannot keep up; records are being dropped and counted (raise queue.maxQueueRecords, enable queue.spill or fix the sink)`,
       );
     }
-    if (this.pending.length > 0 && this.ageTimer === undefined) {
-      this.ageTimer = setTimeout(() => {
-        this.ageTimer = undefined;
-        this.seal();
-        this.pump();
-      }, this.config.maxBatchAgeMs);
-      this.ageTimer.unref();
-    }
     this.pump();
   }
 
   /**
-   * Sends everything queued now and resolves when the queue is empty (or the sink gave up). With a
-   * spill, while the sink is down, it resolves once everything in memory is written to disk.
+   * Resolves once every record enqueued before the call is exported or counted as dropped, whatever
+   * arrives meanwhile. With a spill, while the sink is unavailable, a record written to disk counts
+   * as flushed (it is durable and is sent when the sink is back, or at the next start).
    */
   async forceFlush(): Promise<void> {
     await this.spillOpening;
-    this.seal();
+    const target = this.nextSeq;
+    this.batcher.seal();
     this.pump();
-    if (!this.isIdle()) await this.waitFor(() => this.isIdle());
-    await this.store?.flush();
+    if (this.watermark() < target) {
+      this.holdProcess(true);
+      try {
+        await this.flushes.wait(target);
+      } finally {
+        this.holdProcess(false);
+      }
+    }
+    await this.queue.written();
     await this.exporter.forceFlush();
   }
 
   /**
    * Drains within `deadlineMs`; what is still queued then is aborted and counted as dropped
    * (reason `shutdown`), or with a spill, written to disk for the next start. Then shuts the
-   * exporter down.
+   * exporter down. Calling it again returns the same promise.
    */
-  async shutdown(deadlineMs: number): Promise<void> {
-    this.closing = true;
+  shutdown(deadlineMs: number): Promise<void> {
+    this.shutdownPromise ??= this.shutdownOnce(deadlineMs);
+    return this.shutdownPromise;
+  }
+
+  private async shutdownOnce(deadlineMs: number): Promise<void> {
+    if (this.lifecycle === 'running') this.lifecycle = 'draining';
     const started = this.clock.monotonic();
     await this.spillOpening;
-    this.seal();
+    this.batcher.seal();
     this.pump();
-    const settled = () => this.isIdle() && this.inFlight === undefined;
+    const settled = () => this.isIdle() && this.current === undefined;
     if (!settled()) {
-      let timer: NodeJS.Timeout | undefined;
+      let deadline: TimerHandle | undefined;
       const remaining = Math.max(0, deadlineMs - (this.clock.monotonic() - started));
-      const deadline = new Promise<'deadline'>((resolve) => {
-        timer = setTimeout(() => resolve('deadline'), remaining);
+      // The application awaits this: the deadline holds the process open until it passes.
+      const reached = new Promise<'deadline'>((resolve) => {
+        deadline = this.clock.setTimeout(() => resolve('deadline'), remaining, { keepAlive: true });
       });
       const idle = this.waitFor(settled).then(() => 'idle' as const);
-      const outcome = await Promise.race([idle, deadline]);
-      clearTimeout(timer);
+      const outcome = await Promise.race([idle, reached]);
+      deadline?.cancel();
       if (outcome === 'deadline') {
-        if (this.spillState === 'open') await this.spillEverything();
+        if (this.queue.canSpill) await this.spillEverything();
         else await this.dropEverything();
       }
     }
-    this.clearTimers();
-    if (this.spillState === 'open' && this.store !== undefined) {
-      // Records enqueued from now on have nowhere to go.
-      this.giveUp = true;
-      const left = this.store.records;
-      await this.store.close();
+    this.batcher.stop();
+    this.sink.stop();
+    this.lifecycle = 'closed';
+    // Anything that slipped in meanwhile (a batch put back by a send that just ended) is counted.
+    this.dropMemory();
+    const store = this.store;
+    if (store !== undefined) {
+      const left = store.records;
+      await store.close();
       if (left > 0)
         this.diagnostics.info(
           'spill_pending',
           `exporter ${this.exporter.id}: ${left} records stay in the disk spill and are sent at the next start`,
         );
     }
+    this.flushes.release(Number.POSITIVE_INFINITY);
     try {
       await this.exporter.shutdown();
     } catch {
@@ -231,11 +268,7 @@ export class ExportQueue {
     }
   }
 
-  private get spilledRecords(): number {
-    return this.spillState === 'open' ? (this.store?.records ?? 0) : 0;
-  }
-
-  private openSpill(root: string): void {
+  private openSpill(queue: SpillBatchQueue, root: string): void {
     const id = this.exporter.id;
     const store = new SpillStore({
       // One folder per exporter: ids may hold a `/`, which must not become a path level.
@@ -253,11 +286,10 @@ export class ExportQueue {
           `exporter ${id}: a disk spill ${operation} failed (${code}); affected records are counted as dropped`,
         ),
     });
-    this.spillState = 'opening';
     this.spillOpening = store.open().then(
       (recovery) => {
         this.store = store;
-        this.spillState = 'open';
+        queue.attach(store);
         // Counted in the same turn as the store's records appear, so the ledger balances throughout.
         this.metrics.addSpillRecovered(id, recovery.records + recovery.tornLines);
         this.metrics.drop('spill_torn', recovery.tornLines, id);
@@ -279,7 +311,6 @@ export class ExportQueue {
           );
       },
       (error: unknown) => {
-        this.spillState = 'off';
         const reason =
           error instanceof SpillLockedError
             ? `it is in use by process ${error.ownerPid}`
@@ -296,100 +327,163 @@ export class ExportQueue {
     });
   }
 
-  private seal(): void {
-    if (this.ageTimer !== undefined) {
-      clearTimeout(this.ageTimer);
-      this.ageTimer = undefined;
-    }
-    if (this.pending.length === 0) return;
-    const records = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (this.spillState === 'open' && (this.sinkDown || this.spillOnly)) this.toDisk(records, false);
-    else this.ready.push({ records, firstAttemptAt: 0, attempts: 0 });
+  private onSealed(batch: SealedBatch): void {
+    this.queue.push({ records: batch.records, firstSeq: batch.firstSeq, firstAttemptAt: undefined });
   }
 
-  /** Moves records from memory to the spill; both counts change together, so the ledger stays exact. */
-  private toDisk(records: LogRecordLike[], front: boolean): void {
-    const store = this.store as SpillStore;
-    this.depth -= records.length;
-    if (front) store.prepend(records);
-    else store.append(records);
-  }
-
-  /** Memory is full: its waiting batches (all newer than the spill) go to the spill, in order. */
-  private overflowToDisk(): void {
-    this.seal();
-    for (const batch of this.ready) this.toDisk(batch.records, false);
-    this.ready.length = 0;
-  }
-
+  /** Starts the next delivery when the sink may be tried and nothing is in flight. */
   private pump(): void {
-    if (this.inFlight !== undefined) return;
-    // Segments left by an earlier run go first, so nothing is sent before they are indexed.
-    if (this.spillOpening !== undefined) return;
-    if (this.giveUp) {
-      this.seal();
-      let left = 0;
-      for (const batch of this.ready) left += batch.records.length;
-      this.ready.length = 0;
-      this.metrics.drop('shutdown', left, this.exporter.id);
-      this.depth -= left;
-      this.notifyIdle();
-      return;
-    }
-    const store = this.spillState === 'open' ? this.store : undefined;
-    if (store === undefined) {
-      const batch = this.ready.shift();
-      if (batch === undefined) {
-        this.notifyIdle();
-        return;
+    if (this.current === undefined && this.spillOpening === undefined) {
+      if (this.lifecycle === 'closed') this.dropMemory();
+      else if (this.lifecycle !== 'spilling' && this.sink.ready) {
+        const lease = this.queue.take();
+        if (lease !== undefined) {
+          const done = this.deliver(lease).finally(() => {
+            this.current = undefined;
+            this.pump();
+          });
+          this.current = { lease, done };
+        }
       }
-      this.inFlight = this.deliver(batch).finally(() => {
-        this.inFlight = undefined;
-        this.depth -= batch.records.length;
-        this.pump();
-      });
+    }
+    this.notify();
+  }
+
+  /** One lease through retry and timeout: count what the sink settled, put back what is left. */
+  private async deliver(lease: BatchLease): Promise<void> {
+    const id = this.exporter.id;
+    const records = await lease.records();
+    const n = records.length;
+    if (n === 0) {
+      lease.done();
       return;
     }
-    if (this.spillOnly || (this.sinkDown && !this.probeDue)) {
-      this.notifyIdle();
+    lease.firstAttemptAt ??= this.clock.monotonic();
+    const failure = await this.attempt(records);
+    if (failure === undefined) {
+      this.metrics.addExported(id, n);
+      lease.done();
+      this.sink.answered();
       return;
     }
-    const segment = store.head();
-    if (segment !== undefined) {
-      this.probeDue = false;
-      this.inFlight = this.deliverSegment(store, segment).finally(() => {
-        this.inFlight = undefined;
-        this.pump();
-      });
+    const outcome = sendOutcome(n, failure);
+    this.countSettled(outcome, failure);
+    const left = outcome.remaining;
+    if (left.length === 0 || !outcome.retryable) {
+      this.countLost(left.length, outcome.retryable ? 'export_failed' : 'export_rejected', failure);
+      lease.done();
+      // A sink that answers, even with a refusal, is up: the next batch goes now.
+      this.sink.answered();
       return;
     }
-    // A probe is due but the spill emptied meanwhile (evicted, rejected): the next memory batch probes.
-    if (this.sinkDown) this.markSinkUp();
-    const batch = this.ready.shift();
-    if (batch === undefined) {
-      this.notifyIdle();
+    if (this.lifecycle === 'closed') {
+      this.metrics.drop('shutdown', left.length, id);
+      lease.done();
       return;
     }
-    this.inFlight = this.deliverOnce(batch).finally(() => {
-      this.inFlight = undefined;
-      this.pump();
+    if (this.lifecycle === 'spilling') {
+      // Past the shutdown deadline: what is left waits on disk for the next start.
+      lease.keep(left);
+      return;
+    }
+    if (!this.config.retry.enabled) {
+      this.countLost(left.length, 'export_failed', failure);
+      lease.done();
+      return;
+    }
+    const condition = outcome.throttled ? 'throttled' : 'unavailable';
+    const elapsed = this.clock.monotonic() - (lease.firstAttemptAt ?? 0);
+    if (!this.queue.canSpill && elapsed >= this.config.retry.maxElapsedMs) {
+      // Without a spill a batch has a retry budget; with one, it waits on disk instead.
+      this.countLost(left.length, 'export_failed', failure);
+      lease.done();
+      this.sink.failed(condition, outcome.retryAfterMs);
+      return;
+    }
+    const wasUnavailable = this.sink.condition === 'unavailable';
+    this.sink.failed(condition, outcome.retryAfterMs);
+    // The condition is set first: with the sink unavailable, what is kept goes to disk.
+    lease.keep(left);
+    if (condition === 'unavailable' && this.queue.canSpill) {
+      if (!wasUnavailable)
+        this.diagnostics.warnOnce(
+          `sink_down.${id}`,
+          `exporter ${id}: sending failed (${errorText(failure)}); batches go to the disk spill until the sink is back`,
+        );
+      // What waits in memory follows to disk: nothing is sent out of order, and a crash loses nothing sealed.
+      this.queue.spillWaiting();
+    }
+  }
+
+  /** One send through the timeout stage; returns the failure, if any, after counting the attempt. */
+  private async attempt(records: readonly LogRecordLike[]): Promise<unknown> {
+    const id = this.exporter.id;
+    const started = this.clock.monotonic();
+    const failure = await this.sender.send(records);
+    this.metrics.exportDuration.record((this.clock.monotonic() - started) / 1000, {
+      exporter: id,
+      outcome: failure === undefined ? 'success' : 'failure',
     });
+    if (failure !== undefined) this.metrics.addFailure(id);
+    return failure;
   }
 
-  /** Nothing left to do now: memory is empty and the spill is empty or waiting for the sink. */
+  /** Counts what a failed send did settle: the sink's accepted and rejected records. */
+  private countSettled(outcome: SendOutcome, failure: unknown): void {
+    const id = this.exporter.id;
+    if (outcome.accepted.length > 0) this.metrics.addExported(id, outcome.accepted.length);
+    if (outcome.rejected.length > 0) {
+      this.metrics.drop('export_rejected', outcome.rejected.length, id);
+      this.diagnostics.warnOnce(
+        `export_rejected.${id}`,
+        `exporter ${id}: the sink rejected records: ${errorText(failure)}`,
+      );
+    }
+  }
+
+  private countLost(n: number, reason: 'export_failed' | 'export_rejected', failure: unknown): void {
+    if (n === 0) return;
+    const id = this.exporter.id;
+    this.metrics.drop(reason, n, id);
+    if (reason === 'export_rejected')
+      this.diagnostics.warnOnce(
+        `export_rejected.${id}`,
+        `exporter ${id}: the sink rejected records: ${errorText(failure)}`,
+      );
+    else
+      this.diagnostics.warnOnce(
+        `export_failed.${id}`,
+        `exporter ${id}: a batch failed and was dropped: ${errorText(failure)}`,
+      );
+  }
+
+  /**
+   * The oldest sequence number not yet flushed: records below it are exported or counted. While the
+   * sink is unavailable (or past the shutdown deadline) with a spill, records on disk count as flushed.
+   */
+  private watermark(): number {
+    let oldest = this.nextSeq;
+    const consider = (seq: number | undefined) => {
+      if (seq !== undefined && seq < oldest) oldest = seq;
+    };
+    consider(this.batcher.oldestSeq);
+    consider(this.queue.oldestMemorySeq());
+    if (!this.diskCountsAsFlushed()) consider(this.queue.oldestDiskSeq());
+    return oldest;
+  }
+
+  private diskCountsAsFlushed(): boolean {
+    return this.queue.canSpill && (this.lifecycle === 'spilling' || this.sink.condition === 'unavailable');
+  }
+
+  /** Nothing left to do now: memory is empty, and the spill is empty or waiting for the sink. */
   private isIdle(): boolean {
-    if (this.depth !== 0) return false;
-    if (this.spillState !== 'open') return true;
-    return this.spilledRecords === 0 || this.sinkDown || this.spillOnly;
+    if (this.batcher.records + this.queue.memoryRecords !== 0) return false;
+    return this.queue.spilledRecords === 0 || this.diskCountsAsFlushed();
   }
 
-  private waitFor(done: () => boolean): Promise<void> {
-    return new Promise<void>((resolve) => this.idleWaiters.push({ done, resolve }));
-  }
-
-  private notifyIdle(): void {
+  private notify(): void {
+    if (this.flushes.size > 0) this.flushes.release(this.watermark());
     if (this.idleWaiters.length === 0) return;
     const waiting: typeof this.idleWaiters = [];
     for (const waiter of this.idleWaiters) {
@@ -399,14 +493,25 @@ export class ExportQueue {
     this.idleWaiters = waiting;
   }
 
+  private waitFor(done: () => boolean): Promise<void> {
+    return new Promise<void>((resolve) => this.idleWaiters.push({ done, resolve }));
+  }
+
+  /** Counts what waits in memory as dropped at shutdown. */
+  private dropMemory(): void {
+    const left = this.batcher.takePending().length + this.queue.dropWaiting();
+    if (left > 0) this.metrics.drop('shutdown', left, this.exporter.id);
+  }
+
+  /** Shutdown deadline without a spill: stop, count everything left as `shutdown`. */
   private async dropEverything(): Promise<void> {
-    const left = this.depth;
-    this.giveUp = true;
-    this.abortInFlight?.abort(new Error('shutdown deadline reached'));
-    this.retryWait?.resolve();
+    const left = this.queued;
+    this.lifecycle = 'closed';
+    this.sink.stop();
+    this.sender.abort(new Error('shutdown deadline reached'));
     // The aborted delivery counts its batch; pump() then counts everything still queued.
     this.pump();
-    await this.inFlight;
+    await this.current?.done;
     this.diagnostics.error(
       'shutdown_incomplete',
       `exporter ${this.exporter.id}: ${left} records could not be sent before the shutdown deadline and were dropped`,
@@ -415,226 +520,31 @@ export class ExportQueue {
 
   /** Shutdown deadline with a spill: stop sending, put everything in memory on disk. */
   private async spillEverything(): Promise<void> {
-    this.spillOnly = true;
-    this.overflowToDisk();
-    this.abortInFlight?.abort(new Error('shutdown deadline reached'));
+    this.lifecycle = 'spilling';
+    this.sink.stop();
+    this.batcher.seal();
+    this.queue.spillWaiting();
+    this.sender.abort(new Error('shutdown deadline reached'));
     // An aborted memory batch goes to the front of the spill, an aborted segment stays where it is.
-    await this.inFlight;
-    this.overflowToDisk();
-  }
-
-  private clearTimers(): void {
-    if (this.ageTimer !== undefined) clearTimeout(this.ageTimer);
-    this.ageTimer = undefined;
-    if (this.probeTimer !== undefined) clearTimeout(this.probeTimer);
-    this.probeTimer = undefined;
-  }
-
-  private async deliver(batch: Batch): Promise<void> {
-    const id = this.exporter.id;
-    const n = batch.records.length;
-    batch.firstAttemptAt = this.clock.monotonic();
-    for (;;) {
-      if (this.giveUp) {
-        this.metrics.drop('shutdown', n, id);
-        return;
-      }
-      batch.attempts++;
-      const failure = await this.attempt(batch.records);
-      if (failure === undefined) {
-        this.metrics.addExported(id, n);
-        return;
-      }
-      const retryable = !(failure instanceof ExportError) || failure.retryable;
-      if (!retryable) {
-        this.reject(n, failure);
-        return;
-      }
-      const elapsed = this.clock.monotonic() - batch.firstAttemptAt;
-      if (!this.config.retry.enabled || this.giveUp || elapsed >= this.config.retry.maxElapsedMs) {
-        this.metrics.drop(this.giveUp ? 'shutdown' : 'export_failed', n, id);
-        this.diagnostics.warnOnce(
-          `export_failed.${id}`,
-          `exporter ${id}: a batch failed and was dropped: ${errorText(failure)}`,
-        );
-        return;
-      }
-      const hinted = failure instanceof ExportError ? failure.retryAfterMs : undefined;
-      await this.sleep(hinted ?? this.backoff(batch.attempts));
-    }
-  }
-
-  /** A memory batch with a spill: one attempt; a retryable failure sends it to the front of the spill. */
-  private async deliverOnce(batch: Batch): Promise<void> {
-    const n = batch.records.length;
-    const failure = await this.attempt(batch.records);
-    if (failure === undefined) {
-      this.depth -= n;
-      this.metrics.addExported(this.exporter.id, n);
-      return;
-    }
-    const retryable = !(failure instanceof ExportError) || failure.retryable;
-    if (!retryable || !this.config.retry.enabled) {
-      this.depth -= n;
-      if (retryable) this.fail(n, failure);
-      else this.reject(n, failure);
-      return;
-    }
-    // Nothing on disk is older than a memory batch in flight, so it goes in front of all of it.
-    this.toDisk(batch.records, true);
-    if (!this.spillOnly) this.markSinkDown(failure);
-  }
-
-  /** The oldest spill segment: deleted once the sink acknowledged it, kept (first in line) if not. */
-  private async deliverSegment(store: SpillStore, segment: SpillSegment): Promise<void> {
-    const records = await store.load(segment);
-    if (records.length === 0) {
-      store.remove(segment);
-      return;
-    }
-    const failure = await this.attempt(records);
-    if (failure === undefined) {
-      // Removal and the export count change in the same turn: the ledger never counts these twice.
-      store.remove(segment);
-      this.metrics.addExported(this.exporter.id, records.length);
-      this.markSinkUp();
-      return;
-    }
-    const retryable = !(failure instanceof ExportError) || failure.retryable;
-    if (!retryable || !this.config.retry.enabled) {
-      store.remove(segment);
-      if (retryable) this.fail(records.length, failure);
-      else this.reject(records.length, failure);
-      // A sink that answers with a rejection is up: the next segment goes now, not after a backoff.
-      this.markSinkUp();
-      return;
-    }
-    store.release(segment);
-    if (!this.spillOnly) this.markSinkDown(failure);
-  }
-
-  /** One send with its timeout; returns the failure, if any, after counting the attempt. */
-  private async attempt(records: LogRecordLike[]): Promise<unknown> {
-    const id = this.exporter.id;
-    const started = this.clock.monotonic();
-    try {
-      await this.sendWithTimeout(records);
-      this.metrics.exportDuration.record((this.clock.monotonic() - started) / 1000, {
-        exporter: id,
-        outcome: 'success',
-      });
-      return undefined;
-    } catch (error) {
-      this.metrics.exportDuration.record((this.clock.monotonic() - started) / 1000, {
-        exporter: id,
-        outcome: 'failure',
-      });
-      this.metrics.addFailure(id);
-      return error ?? new Error('send failed');
-    }
-  }
-
-  private reject(n: number, failure: unknown): void {
-    const id = this.exporter.id;
-    // A sink may have accepted part of the batch: only what it did not take is lost.
-    const outcome = sendOutcome(n, failure);
-    const rejected = n - outcome.accepted.length;
-    if (outcome.accepted.length > 0) this.metrics.addExported(id, outcome.accepted.length);
-    this.metrics.drop('export_rejected', rejected, id);
-    this.diagnostics.warnOnce(
-      `export_rejected.${id}`,
-      `exporter ${id}: the sink rejected a batch: ${errorText(failure)}`,
-    );
-  }
-
-  private fail(n: number, failure: unknown): void {
-    const id = this.exporter.id;
-    this.metrics.drop('export_failed', n, id);
-    this.diagnostics.warnOnce(
-      `export_failed.${id}`,
-      `exporter ${id}: a batch failed and was dropped: ${errorText(failure)}`,
-    );
+    await this.current?.done;
+    this.queue.spillWaiting();
   }
 
   /**
-   * The sink is failing: what waits in memory follows the failed batch to disk (so nothing is sent
-   * out of order, and a crash loses nothing sealed), and a timer probes the sink with the oldest
-   * segment after the backoff, or after the delay the sink asked for.
+   * While a caller awaits a flush, one keep-alive timer holds the process open: the queue's own
+   * timers (backoff, batch age) never do, so without it a process with nothing else to do would exit
+   * in the middle of `await forceFlush()`.
    */
-  private markSinkDown(failure: unknown): void {
-    const id = this.exporter.id;
-    if (!this.sinkDown)
-      this.diagnostics.warnOnce(
-        `sink_down.${id}`,
-        `exporter ${id}: sending failed (${errorText(failure)}); batches go to the disk spill until the sink is back`,
-      );
-    this.sinkDown = true;
-    this.probeAttempts++;
-    for (const batch of this.ready) this.toDisk(batch.records, false);
-    this.ready.length = 0;
-    const hinted = failure instanceof ExportError ? failure.retryAfterMs : undefined;
-    if (this.probeTimer !== undefined) clearTimeout(this.probeTimer);
-    this.probeTimer = setTimeout(() => {
-      this.probeTimer = undefined;
-      this.probeDue = true;
-      this.pump();
-    }, hinted ?? this.backoff(this.probeAttempts));
-    // A process with nothing else to do may exit; its spill is sent at the next start.
-    this.probeTimer.unref();
-    this.notifyIdle();
-  }
-
-  private markSinkUp(): void {
-    if (!this.sinkDown) return;
-    this.sinkDown = false;
-    this.probeAttempts = 0;
-    this.probeDue = false;
-    if (this.probeTimer !== undefined) clearTimeout(this.probeTimer);
-    this.probeTimer = undefined;
-  }
-
-  /** Exponential backoff with ±jitter, capped. */
-  private backoff(attempt: number): number {
-    const { initialIntervalMs, maxIntervalMs, multiplier, jitter } = this.config.retry;
-    const base = Math.min(maxIntervalMs, initialIntervalMs * multiplier ** (attempt - 1));
-    return Math.max(0, base * (1 - jitter + 2 * jitter * this.random()));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.retryWait = undefined;
-        resolve();
-      }, ms);
-      this.retryWait = {
-        timer,
-        resolve: () => {
-          clearTimeout(timer);
-          this.retryWait = undefined;
-          resolve();
-        },
+  private holdProcess(on: boolean): void {
+    this.holds += on ? 1 : -1;
+    if (this.holds > 0 && this.hold === undefined) {
+      const renew = () => {
+        this.hold = this.clock.setTimeout(renew, HOLD_MS, { keepAlive: true });
       };
-    });
-  }
-
-  private async sendWithTimeout(records: LogRecordLike[]): Promise<void> {
-    const controller = new AbortController();
-    this.abortInFlight = controller;
-    const timer = setTimeout(
-      () =>
-        controller.abort(
-          new ExportError(`export timed out after ${this.config.timeoutMs} ms`, { retryable: true }),
-        ),
-      this.config.timeoutMs,
-    );
-    try {
-      await new Promise<void>((resolve, reject) => {
-        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-        this.exporter.send(records, controller.signal).then(resolve, reject);
-      });
-    } finally {
-      clearTimeout(timer);
-      this.abortInFlight = undefined;
+      renew();
+    } else if (this.holds === 0) {
+      this.hold?.cancel();
+      this.hold = undefined;
     }
   }
 }

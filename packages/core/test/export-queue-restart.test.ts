@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineStats } from '../src/self-metrics.ts';
 import { TestSink } from './http-sink.ts';
+import { waitForIo } from './support.ts';
 
 const script = path.join(import.meta.dirname, 'fixtures', 'spill-process.ts');
 const COUNT = 3000;
@@ -52,7 +53,11 @@ describe('a process killed while the sink is down', () => {
     const line = await first.firstLine;
     expect(line).toMatch(/^SPILLED \d+$/);
     expect(Number(line.split(' ')[1])).toBeGreaterThanOrEqual(COUNT);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Let it keep writing (more segments appear), so the kill may land in the middle of a write.
+    const segmentCount = async () =>
+      (await readdir(path.join(spillDir, 'jsonlines'))).filter((f) => f.startsWith('seg-')).length;
+    const spilledSegments = await segmentCount();
+    await waitForIo(async () => (await segmentCount()) >= spilledSegments + 3);
     first.child.kill('SIGKILL');
     await first.output;
     expect(sink.arrivals).toEqual([]);

@@ -9,7 +9,7 @@ import { BaseExporter } from '../src/otel-adapters.ts';
 /**
  * How the sink answers a push:
  * - `up`: stores the lines, answers 200 `{"accepted":n}`;
- * - `slow`: the same after `slowMs`;
+ * - `hold`: the same, but only once `release()` is called (a sink that takes its time);
  * - `throttle`: 429 with `Retry-After: retryAfterSeconds`, stores nothing;
  * - `reject`: 400 with `rejectMessage`, stores nothing;
  * - `unavailable`: 503, stores nothing;
@@ -17,20 +17,21 @@ import { BaseExporter } from '../src/otel-adapters.ts';
  * - `reset`: destroys the connection before answering, stores nothing.
  * `goDown()` closes the port itself (connection refused) until `comeBack()`.
  */
-export type SinkMode = 'up' | 'slow' | 'throttle' | 'reject' | 'unavailable' | 'garbage' | 'reset';
+export type SinkMode = 'up' | 'hold' | 'throttle' | 'reject' | 'unavailable' | 'garbage' | 'reset';
 
 /** A push endpoint on 127.0.0.1 that counts what it stored by prediction id. */
 export class TestSink {
   mode: SinkMode = 'up';
-  slowMs = 5000;
-  retryAfterSeconds = 1;
+  retryAfterSeconds: number | undefined = 1;
   rejectMessage = 'line too long';
   /** Stored records per prediction id. */
   readonly counts = new Map<string, number>();
   /** Prediction ids in the order they were stored. */
   readonly arrivals: string[] = [];
-  /** `performance.now()` of every request, whatever its answer. */
-  readonly requestTimes: number[] = [];
+  /** Requests received, whatever their answer. */
+  requests = 0;
+  /** Requests in `hold` mode waiting for `release()`. */
+  private readonly held: Array<() => void> = [];
   private server: Server;
   private readonly sockets = new Set<Socket>();
   private port = 0;
@@ -47,6 +48,16 @@ export class TestSink {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/push`;
+  }
+
+  /** Requests waiting in `hold` mode. */
+  get holding(): number {
+    return this.held.length;
+  }
+
+  /** Answers every held request (as `up`). */
+  release(): void {
+    for (const go of this.held.splice(0)) go();
   }
 
   /** Ids stored more than once. */
@@ -67,6 +78,7 @@ export class TestSink {
   }
 
   async close(): Promise<void> {
+    this.release();
     if (this.server.listening) await this.goDown();
   }
 
@@ -90,15 +102,20 @@ export class TestSink {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    this.requestTimes.push(performance.now());
+    this.requests++;
     // Read with the arrival, so a test switching modes after seeing a request never changes its answer.
     const mode = this.mode;
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    if (mode === 'slow') await new Promise((resolve) => setTimeout(resolve, this.slowMs));
+    if (mode === 'hold') await new Promise<void>((resolve) => this.held.push(resolve));
     switch (mode) {
       case 'throttle':
-        response.writeHead(429, { 'retry-after': String(this.retryAfterSeconds) }).end('slow down');
+        response
+          .writeHead(
+            429,
+            this.retryAfterSeconds === undefined ? {} : { 'retry-after': String(this.retryAfterSeconds) },
+          )
+          .end('slow down');
         return;
       case 'reject':
         response.writeHead(400, { 'content-type': 'text/plain' }).end(this.rejectMessage);
@@ -163,6 +180,7 @@ export class JsonLinesExporter extends BaseExporter {
       const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
       throw new ExportError(`HTTP ${status}`, {
         retryable: true,
+        throttled: status === 429,
         ...(Number.isFinite(seconds) ? { retryAfterMs: seconds * 1000 } : {}),
       });
     }

@@ -10,7 +10,7 @@ import { ExportQueue } from '../src/export-queue.ts';
 import { PredlogLogRecord } from '../src/log-record.ts';
 import { SelfMetrics } from '../src/self-metrics.ts';
 import { listSpillSegments, readSpillSegment, spillFolderOwner } from '../src/spill-reader.ts';
-import { MemoryExporter, recordingDiagnostics } from './support.ts';
+import { FakeClock, MemoryExporter, recordingDiagnostics } from './support.ts';
 
 const resource = resourceFromAttributes({ 'service.name': 'fraud-api' });
 const records = (n: number, from = 0) =>
@@ -39,7 +39,11 @@ async function spillOf(root: string, id: string, n: number): Promise<ExportQueue
       maxBatchAgeMs: 5,
       spill: { enabled: true, directory: root },
     }),
-    { metrics: new SelfMetrics(createNoopMeter()), diagnostics: recordingDiagnostics().diagnostics },
+    {
+      metrics: new SelfMetrics(createNoopMeter()),
+      diagnostics: recordingDiagnostics().diagnostics,
+      clock: new FakeClock(),
+    },
   );
   await q.opened();
   q.enqueue(records(n));

@@ -1,4 +1,4 @@
-import { type FileHandle, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogRecordLike } from '../log-record.ts';
 import { encodeSpillHeader, encodeSpillRecord } from './spill-codec.ts';
@@ -13,6 +13,11 @@ import {
 export interface SpillSegment {
   readonly seq: number;
   readonly file: string;
+  /**
+   * The export queue's sequence number of the segment's first record, for `forceFlush()`; 0 for a
+   * segment an earlier run left (older than anything this run queues).
+   */
+  readonly firstSeq: number;
   /** Records counted in the ledger as being in this segment. */
   records: number;
   /** File bytes, header included (pending writes counted). */
@@ -26,7 +31,15 @@ export interface SpillSegment {
   handle: FileHandle | undefined;
   /** Bytes known to be written, to cut a failed append back to whole lines. */
   written: number;
+  /**
+   * What a partly settled segment still holds, decoded: sent next from here, whatever becomes of the
+   * file's rewrite (a failed rewrite leaves settled records in the file, never in what is sent).
+   */
+  kept: readonly LogRecordLike[] | undefined;
 }
+
+/** Suffix of a segment's replacement while it is written; renamed over the segment when complete. */
+const REWRITE_SUFFIX = '.rewrite';
 
 export interface SpillRecovery {
   segments: number;
@@ -99,6 +112,11 @@ export class SpillStore {
     try {
       const found: number[] = [];
       for (const name of await readdir(directory)) {
+        // A rewrite cut by a crash: the segment it was to replace is still whole.
+        if (name.endsWith(REWRITE_SUFFIX)) {
+          await unlink(path.join(directory, name)).catch(() => undefined);
+          continue;
+        }
         const seq = parseSegmentFileName(name);
         if (seq !== undefined) found.push(seq);
       }
@@ -122,6 +140,7 @@ export class SpillStore {
         this.segments.push({
           seq,
           file,
+          firstSeq: 0,
           records,
           bytes: Buffer.byteLength(text),
           approxBytes: 0,
@@ -130,6 +149,7 @@ export class SpillStore {
           removed: false,
           handle: undefined,
           written: Buffer.byteLength(text),
+          kept: undefined,
         });
         this.records += records;
         this.bytes += Buffer.byteLength(text);
@@ -145,14 +165,19 @@ export class SpillStore {
     return recovery;
   }
 
-  /** Adds a batch behind everything spilled (the newest records). */
-  append(records: readonly LogRecordLike[]): void {
-    this.add(records, false);
+  /** Adds a batch behind everything spilled (the newest records); `firstSeq` numbers its first record. */
+  append(records: readonly LogRecordLike[], firstSeq = 0): void {
+    this.add(records, false, firstSeq);
   }
 
   /** Puts a batch in front of everything spilled: it is older than all of it (it failed in flight). */
-  prepend(records: readonly LogRecordLike[]): void {
-    this.add(records, true);
+  prepend(records: readonly LogRecordLike[], firstSeq = 0): void {
+    this.add(records, true, firstSeq);
+  }
+
+  /** `firstSeq` of the oldest segment, if any. */
+  oldestSeq(): number | undefined {
+    return this.segments[0]?.firstSeq;
   }
 
   /** The oldest segment, unless it is being sent. */
@@ -166,10 +191,13 @@ export class SpillStore {
    * writes, decodes it. Lines that do not decode are counted (`spill_corrupt`) and the segment's
    * count corrected, so the ledger stays exact.
    */
-  async load(segment: SpillSegment): Promise<LogRecordLike[]> {
+  async load(segment: SpillSegment): Promise<readonly LogRecordLike[]> {
     segment.inFlight = true;
+    const kept = segment.kept;
+    if (kept !== undefined) return kept;
     this.seal(segment);
-    await this.flush();
+    // The segment's own writes were asked for before this; appends to newer segments need not finish.
+    await this.chain;
     if (segment.removed) return [];
     let records: LogRecordLike[];
     try {
@@ -195,10 +223,69 @@ export class SpillStore {
     segment.inFlight = false;
   }
 
+  /**
+   * The sink settled part of a segment in flight: only `records` (what is left, in order) stay, first
+   * in line. The count changes now; the file is rewritten beside it and renamed over it, so a crash
+   * leaves the whole old segment or exactly the rest, never a mix.
+   */
+  keep(segment: SpillSegment, records: readonly LogRecordLike[]): void {
+    segment.inFlight = false;
+    if (segment.removed) return;
+    const left = records.length;
+    if (left === 0) {
+      this.remove(segment);
+      return;
+    }
+    if (left >= segment.records) return;
+    let text = encodeSpillHeader(this.options.exporterId, this.options.now());
+    let approxBytes = 0;
+    for (const record of records) {
+      text += encodeSpillRecord(record);
+      approxBytes += (record as { approxBytes?: number }).approxBytes ?? 512;
+    }
+    const bytes = Buffer.byteLength(text);
+    this.records -= segment.records - left;
+    this.bytes += bytes - segment.bytes;
+    segment.records = left;
+    segment.bytes = bytes;
+    segment.approxBytes = approxBytes;
+    segment.kept = records;
+    this.schedule(async () => {
+      if (segment.removed) return;
+      const temporary = `${segment.file}${REWRITE_SUFFIX}`;
+      try {
+        const handle = await open(temporary, 'w', 0o600);
+        try {
+          await handle.writeFile(text);
+          if (this.options.fsync) await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        if (segment.removed) {
+          await unlink(temporary).catch(() => undefined);
+          return;
+        }
+        await rename(temporary, segment.file);
+        if (this.options.fsync) await fsyncDirectory(this.options.directory);
+        segment.written = bytes;
+      } catch (error) {
+        // The old file stays: after a restart its settled records would be sent again (at least once).
+        this.options.onIoError('rewrite', (error as NodeJS.ErrnoException).code ?? 'unknown');
+        await unlink(temporary).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Resolves once the file operations asked for so far are done (not those asked for later). */
+  async settled(): Promise<void> {
+    await this.chain;
+  }
+
   /** Forgets a segment (acknowledged, rejected or evicted) and deletes its file. */
   remove(segment: SpillSegment): void {
     if (segment.removed) return;
     segment.removed = true;
+    segment.kept = undefined;
     const index = this.segments.indexOf(segment);
     if (index !== -1) this.segments.splice(index, 1);
     this.records -= segment.records;
@@ -233,7 +320,7 @@ export class SpillStore {
     await this.lock?.release();
   }
 
-  private add(records: readonly LogRecordLike[], front: boolean): void {
+  private add(records: readonly LogRecordLike[], front: boolean, firstSeq: number): void {
     const n = records.length;
     if (n === 0) return;
     if (this.closed) {
@@ -255,7 +342,7 @@ export class SpillStore {
       const needed = textBytes + (tail === undefined ? headerBytes : 0);
       if (this.bytes + needed <= maxBytes) {
         if (tail !== undefined) this.appendTo(tail, text, textBytes, n, approxBytes);
-        else this.create(front, header + text, needed, n, approxBytes);
+        else this.create(front, header + text, needed, n, approxBytes, firstSeq);
         this.records += n;
         this.bytes += needed;
         return;
@@ -286,13 +373,21 @@ export class SpillStore {
     this.schedule(() => this.write(segment, text, bytes, n, false));
   }
 
-  private create(front: boolean, text: string, bytes: number, n: number, approxBytes: number): void {
+  private create(
+    front: boolean,
+    text: string,
+    bytes: number,
+    n: number,
+    approxBytes: number,
+    firstSeq: number,
+  ): void {
     const first = this.segments[0];
     const inFront = front && first !== undefined;
     const seq = inFront ? first.seq - 1 : this.nextSeq++;
     const segment: SpillSegment = {
       seq,
       file: path.join(this.options.directory, segmentFileName(seq)),
+      firstSeq,
       records: n,
       bytes,
       approxBytes,
@@ -301,6 +396,7 @@ export class SpillStore {
       removed: false,
       handle: undefined,
       written: 0,
+      kept: undefined,
     };
     if (inFront) this.segments.unshift(segment);
     else {

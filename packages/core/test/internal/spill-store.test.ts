@@ -147,4 +147,60 @@ describe('SpillStore', () => {
     await taken.s.close();
     expect(await readdir(directory)).not.toContain('spill.lock');
   });
+
+  it('keeps only what is left of a segment the sink partly settled: counts now, file rewritten whole', async () => {
+    const { s, directory } = await store();
+    s.append(records(10), 41);
+    const head = s.head();
+    if (head === undefined) throw new Error('no segment');
+    expect(head.firstSeq).toBe(41);
+    expect(s.oldestSeq()).toBe(41);
+    const loaded = await s.load(head);
+    const before = s.bytes;
+    s.keep(head, [loaded[3], loaded[7], loaded[9]] as LogRecordLike[]);
+    // The ledger moves in the same turn; the segment stays first in line, with its place in the sequence.
+    expect(s.records).toBe(3);
+    expect(s.bytes).toBeLessThan(before);
+    expect(s.head()).toBe(head);
+    expect(ids(await s.load(head))).toEqual([3, 7, 9]);
+    s.release(head);
+    await s.close();
+    const [name] = await segmentNames(directory);
+    expect(await readdir(directory)).not.toContain(`${name}.rewrite`);
+    const again = await store({ directory });
+    expect(again.recovery).toMatchObject({ segments: 1, records: 3 });
+    const recovered = again.s.head();
+    if (recovered === undefined) throw new Error('lost');
+    expect(ids(await again.s.load(recovered))).toEqual([3, 7, 9]);
+    expect(again.s.bytes).toBe(s.bytes);
+    await again.s.close();
+  });
+
+  it('removes a segment kept with nothing left, and leaves one kept whole as it is', async () => {
+    const { s, directory } = await store();
+    s.append(records(4));
+    s.append(records(4, 10), 0);
+    const head = s.head();
+    if (head === undefined) throw new Error('no segment');
+    const loaded = await s.load(head);
+    s.keep(head, loaded);
+    expect(s.records).toBe(8);
+    await s.load(head);
+    s.keep(head, []);
+    expect(s.records).toBe(0);
+    await s.close();
+    expect(await segmentNames(directory)).toEqual([]);
+  });
+
+  it('deletes a rewrite left by a crash and keeps the segment it was to replace', async () => {
+    const { s, directory } = await store();
+    s.append(records(5));
+    await s.close();
+    const [name] = await segmentNames(directory);
+    await writeFile(path.join(directory, `${name}.rewrite`), '{"predlog":"spill","ver');
+    const again = await store({ directory });
+    expect(again.recovery).toMatchObject({ segments: 1, records: 5, tornLines: 0 });
+    expect(await readdir(directory)).not.toContain(`${name}.rewrite`);
+    await again.s.close();
+  });
 });

@@ -92,6 +92,21 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'one self-contained HTML page: metric trend, score histograms, PSI per feature',
     load: async () => (await import('./commands/report.ts')).reportCommand,
   },
+  {
+    name: 'monitoring validate',
+    summary: "check model-monitoring.yaml files (a model's tier, owner, drift, alert routing)",
+    load: async () => (await import('./commands/monitoring-validate.ts')).monitoringValidateCommand,
+  },
+  {
+    name: 'monitoring render',
+    summary: "Prometheus rules, Alertmanager routing and a Grafana overview from the models' configs",
+    load: async () => (await import('./commands/monitoring-render.ts')).monitoringRenderCommand,
+  },
+  {
+    name: 'monitoring cost',
+    summary: 'storage and compute of monitoring per model per month, and what sampling and tiers save',
+    load: async () => (await import('./commands/monitoring-cost.ts')).monitoringCostCommand,
+  },
 ];
 
 const MAIN_USAGE = `Usage: predlog <command> [options]

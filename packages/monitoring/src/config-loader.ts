@@ -1,6 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, type ConfigIssue, parseConfigSection } from '@predlog/core';
+import { ConfigError, type ConfigIssue, loadConfigSection } from '@predlog/core';
 import { type ModelMonitoringConfig, modelMonitoringConfigSchema } from './config.ts';
 
 /** The section a monitoring file holds; the rest of the file is not predlog's. */
@@ -25,14 +25,7 @@ export async function loadModelMonitoringFile(
   file: string,
   env: Env = process.env,
 ): Promise<LoadedModelMonitoring> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ConfigError([{ file, path: '', message: `cannot read the file (${reason})` }]);
-  }
-  const config = parseConfigSection(text, file, MONITORING_SECTION, modelMonitoringConfigSchema, env);
+  const config = await loadConfigSection(file, MONITORING_SECTION, modelMonitoringConfigSchema, env);
   if (config === undefined)
     throw new ConfigError([
       { file, path: '', message: `has no ${MONITORING_SECTION}: section (the model's monitoring config)` },

@@ -27,6 +27,13 @@ export {
   MONITORING_SECTION,
 } from './config-loader.ts';
 export {
+  loadCostConfig,
+  type Prices,
+  pricesSchema,
+  type Retention,
+  retentionSchema,
+} from './cost-config.ts';
+export {
   DASHBOARD_UID,
   type GrafanaDashboard,
   type GrafanaPanel,
@@ -34,6 +41,19 @@ export {
   HEALTH_STATES,
   renderGrafanaDashboard,
 } from './grafana-dashboard.ts';
+export { type LogVolumeReport, type ModelDayVolume, readLogVolumes } from './log-volume.ts';
+export {
+  ASSUMED_COMPRESSION_RATIO,
+  type CostOptions,
+  type CostReport,
+  DAYS_PER_MONTH,
+  estimateMonitoringCost,
+  type ModelCost,
+  rateForVolume,
+  type SamplingRates,
+  type Saving,
+  type StorageFigures,
+} from './monitoring-cost.ts';
 export {
   ALERT_NAMES,
   type AlertingRule,

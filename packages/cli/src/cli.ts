@@ -109,10 +109,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
 ];
 
+/** The command column of `predlog --help`: as wide as the longest name. */
+const NAME_WIDTH = Math.max(...COMMANDS.map((c) => c.name.length));
+
 const MAIN_USAGE = `Usage: predlog <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(17)} ${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(NAME_WIDTH)} ${c.summary}`).join('\n')}
 
 Options:
   -h, --help      show this help; predlog <command> --help shows a command's options

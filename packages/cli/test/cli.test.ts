@@ -109,3 +109,18 @@ describe('mistakes on the command line', () => {
     expect(stderr).toContain("--limit must be a positive whole number (got '-3')");
   });
 });
+
+describe('predlog --help layout', () => {
+  it('lines every summary up in one column, whatever the longest command name', async () => {
+    const { stdout } = await run('--help');
+    const rows = stdout.split('\n').filter((line) => COMMANDS.some((c) => line.startsWith(`  ${c.name} `)));
+    expect(rows).toHaveLength(COMMANDS.length);
+    const columns = new Set(
+      rows.map((line) => {
+        const entry = COMMANDS.find((c) => line.startsWith(`  ${c.name} `));
+        return line.indexOf(entry?.summary ?? '\u0000');
+      }),
+    );
+    expect(columns.size).toBe(1);
+  });
+});

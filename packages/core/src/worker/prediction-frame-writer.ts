@@ -5,8 +5,9 @@ import type { CaptureOptions } from '../internal/record-capture.ts';
 import { SANITIZE_KINDS, type SanitizeKind } from '../internal/value-capture.ts';
 import type { PredictionInput } from '../prediction-input.ts';
 import type { ByteRingWriter } from './byte-ring-writer.ts';
+import { type FrameContent, writeFrame } from './frame-commit.ts';
 import { FRAME_PREDICTION } from './frame-kinds.ts';
-import { TARGET_FULL, ValueEncoder } from './value-encoder.ts';
+import { ValueEncoder } from './value-encoder.ts';
 import { T_FALSE, T_NULL, T_RAW_DROPPED, T_TRUE, T_UNDEFINED } from './value-tags.ts';
 
 /** Ids (request, prediction) longer than this are cut, as in-thread capture cuts them. */
@@ -14,6 +15,7 @@ const MAX_ID_LENGTH = 256;
 /** A trace id, span id or timestamp string longer than this cannot be valid: it is written as null. */
 const MAX_SHORT_FIELD = 64;
 const K_TOO_LARGE = SANITIZE_KINDS.indexOf('record_too_large');
+const EMPTY_INPUT: PredictionInput = {};
 
 /**
  * The serving thread's half of `record()` in worker mode: captures one prediction straight into a
@@ -26,7 +28,7 @@ const K_TOO_LARGE = SANITIZE_KINDS.indexOf('record_too_large');
  *
  * The field order below is the frame format; the reader follows it.
  */
-export class PredictionFrameWriter {
+export class PredictionFrameWriter implements FrameContent {
   readonly encoder: ValueEncoder;
   /** The id of the prediction written last (generated when the input had none), when a string. */
   lastPredictionId: string | undefined;
@@ -34,6 +36,11 @@ export class PredictionFrameWriter {
   private readonly options: CaptureOptions;
   private readonly idPrefix = `${randomBytes(8).toString('hex')}-`;
   private sequence = 0;
+  /** The call being written (fields, so that writing a record allocates no closure). */
+  private input: PredictionInput = EMPTY_INPUT;
+  private latencyOverrideMs: number | undefined;
+  private weight = 1;
+  private reason: string | undefined;
 
   /** `onFirst` is called the first time each sanitisation kind happens (for a one-off diagnostic). */
   constructor(ring: ByteRingWriter, options: CaptureOptions, onFirst?: (kind: SanitizeKind) => void) {
@@ -53,29 +60,21 @@ export class PredictionFrameWriter {
     weight: number,
     reason: string | undefined,
   ): boolean {
-    const ring = this.ring;
-    const start = ring.begin();
-    if (start < 0) return false;
-    const e = this.encoder;
-    e.begin(start);
-    try {
-      this.fields(e, input, latencyOverrideMs, weight, reason);
-    } catch (error) {
-      ring.abort();
-      if (error === TARGET_FULL) return false;
-      throw error;
-    }
-    ring.commit(e.base, e.length);
-    return true;
+    this.input = input;
+    this.latencyOverrideMs = latencyOverrideMs;
+    this.weight = weight;
+    this.reason = reason;
+    const written = writeFrame(this.ring, this.encoder, this);
+    // Not kept past the call: the caller's objects are the caller's.
+    this.input = EMPTY_INPUT;
+    return written;
   }
 
-  private fields(
-    e: ValueEncoder,
-    input: PredictionInput,
-    latencyOverrideMs: number | undefined,
-    weight: number,
-    reason: string | undefined,
-  ): void {
+  /** The frame's fields, in the order prediction-frame-reader.ts reads them (called by writeFrame). */
+  fill(e: ValueEncoder): void {
+    const input = this.input;
+    const latencyOverrideMs = this.latencyOverrideMs;
+    const reason = this.reason;
     e.tag(FRAME_PREDICTION);
     const timestamp = input.timestamp;
     if (timestamp === undefined) e.float64(Date.now());
@@ -141,7 +140,7 @@ export class PredictionFrameWriter {
     e.tag(input.force === true ? T_TRUE : T_FALSE);
     e.scalar(input.role);
     e.scalar(input.batchId);
-    e.float64(weight);
+    e.float64(this.weight);
     this.exact(e, reason);
     let traceId: unknown = input.traceId;
     let spanId: unknown = input.spanId;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineStats } from '../src/self-metrics.ts';
 import { TestSink } from './http-sink.ts';
-import { waitForIo } from './support.ts';
+import { eventually } from './support.ts';
 
 const script = path.join(import.meta.dirname, 'fixtures', 'spill-process.ts');
 const COUNT = 3000;
@@ -57,7 +57,7 @@ describe('a process killed while the sink is down', () => {
     const segmentCount = async () =>
       (await readdir(path.join(spillDir, 'jsonlines'))).filter((f) => f.startsWith('seg-')).length;
     const spilledSegments = await segmentCount();
-    await waitForIo(async () => (await segmentCount()) >= spilledSegments + 3);
+    await eventually(async () => (await segmentCount()) >= spilledSegments + 3);
     first.child.kill('SIGKILL');
     await first.output;
     expect(sink.arrivals).toEqual([]);

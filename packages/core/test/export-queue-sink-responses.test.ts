@@ -10,7 +10,7 @@ import { PredlogLogRecord } from '../src/log-record.ts';
 import { createPredictionLogger } from '../src/prediction-logger.ts';
 import { SelfMetrics } from '../src/self-metrics.ts';
 import { JsonLinesExporter, jsonLinesExporterFactory, TestSink } from './http-sink.ts';
-import { advanceUntil, FakeClock, recordingDiagnostics, settle, waitForIo } from './support.ts';
+import { advanceUntil, eventually, FakeClock, recordingDiagnostics, settle } from './support.ts';
 
 const resource = resourceFromAttributes({ 'service.name': 't' });
 const records = (n: number, from = 0) =>
@@ -70,7 +70,7 @@ describe('ExportQueue against an HTTP sink', () => {
       sink.mode = 'throttle';
       sink.retryAfterSeconds = 1;
       q.enqueue(records(10));
-      await waitForIo(() => q.stats().sinkState === 'throttled');
+      await eventually(() => q.stats().sinkState === 'throttled');
       // Throttled is not down: nothing is parked on disk.
       expect(q.stats()).toMatchObject({ queued: 10, spilled: 0 });
       sink.mode = 'up';
@@ -89,7 +89,7 @@ describe('ExportQueue against an HTTP sink', () => {
       sink.mode = 'throttle';
       sink.retryAfterSeconds = undefined;
       q.enqueue(records(50));
-      await waitForIo(() => q.stats().failures >= 1);
+      await eventually(() => q.stats().failures >= 1);
       expect(q.stats()).toMatchObject({ sinkState: 'throttled', spilled: 0 });
       await advanceUntil(clock, () => q.stats().failures >= 3, withSockets);
       expect(q.stats().spilled).toBe(0);

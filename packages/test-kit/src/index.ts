@@ -1,3 +1,4 @@
+export { advanceUntil, type DriveOptions, settle, turn } from './clock-driver.ts';
 export {
   type TestServices,
   type TestServicesOptions,

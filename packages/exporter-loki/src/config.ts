@@ -114,16 +114,33 @@ export const lokiExporterConfigSchema = z
       .int()
       .min(64 * KiB, 'must be at least 65536')
       .default(MiB),
-    /** Lines longer than this (Loki's `max_line_size`) are truncated with a marker and counted. */
+    /**
+     * Loki's `max_line_size`: a longer line would be refused by Loki, so it is handled before
+     * sending, as `oversizedLines` says.
+     */
     maxLineBytes: z
       .number()
       .int()
       .min(1 * KiB, 'must be at least 1024')
       .default(256 * KiB),
     /**
-     * Where batches Loki rejects for good (4xx other than 429) are written as NDJSON of the stored
-     * form; a relative path is resolved against the config file's directory. Unset: they are dropped
-     * and counted.
+     * A line over `maxLineBytes`: `reject` keeps it out of the push (counted as rejected, written to
+     * `deadLetterDirectory`); `truncate` sends it cut to fit, valid JSON where it can be.
+     */
+    oversizedLines: z.enum(['reject', 'truncate']).default('reject'),
+    /**
+     * Loki's `reject_old_samples_max_age` (default 1 week): an entry older than this would be
+     * refused by Loki, so it is kept out of the push (counted as rejected, dead-lettered).
+     */
+    rejectOldSamplesMaxAgeMs: z
+      .number()
+      .int()
+      .positive('must be a positive number of milliseconds')
+      .default(7 * 24 * 60 * 60 * 1000),
+    /**
+     * Where records refused for good are written as NDJSON of the stored form: those Loki names in
+     * a 4xx answer and those kept out before sending (too old, a line too long); a relative path is
+     * resolved against the config file's directory. Unset: they are dropped and counted.
      */
     deadLetterDirectory: z.string().min(1).optional(),
   })

@@ -4,12 +4,19 @@ import { gzip as gzipCallback } from 'node:zlib';
 import type { ComponentServices, LogRecordLike, TlsMaterial } from '@predlog/core';
 import { BaseExporter, ExportError } from '@predlog/core';
 import type { LokiExporterConfig } from './config.ts';
-import { BatchPlanner, type PushRequestPlan } from './internal/batch-planner.ts';
+import {
+  BatchPlanner,
+  type PushRequestPlan,
+  type RefusalReason,
+  type RefusedEntry,
+} from './internal/batch-planner.ts';
+import { BatchSettlement } from './internal/batch-settlement.ts';
 import { DeadLetterWriter } from './internal/dead-letter.ts';
 import { HttpTransport } from './internal/http-transport.ts';
 import { encodeJsonPush } from './internal/json-push-encoder.ts';
 import { isLabelField, type LabelField } from './internal/label-fields.ts';
 import { LineEncoder } from './internal/line-encoder.ts';
+import { attributeRejection } from './internal/push-rejection.ts';
 import { encodePushRequest } from './internal/push-request-encoder.ts';
 import { classifyResponse, networkFailure, type PushOutcome } from './internal/response-outcome.ts';
 import { LokiExporterMetrics, type LokiExporterStats } from './internal/self-metrics.ts';
@@ -25,18 +32,25 @@ const USER_AGENT = 'predlog-exporter-loki/0.1.0';
 const PLAN_SLICE_RECORDS = 512;
 
 /**
- * A batch's requests as planned so far and how far delivery got, so a retry resumes instead of
- * sending twice.
+ * One `send()` call's requests as planned so far and how far delivery got. It lives only as long as
+ * the call: what Loki took travels back to core in the `ExportError`, and a retry is a new, shorter
+ * batch planned afresh.
  */
 interface BatchProgress {
   readonly requests: PushRequestPlan[];
   /** Records of the batch planned into `requests` (a prefix of the batch). */
   planned: number;
-  /** The first request not yet accepted. */
+  /** The first request not yet sent. */
   next: number;
-  rejectedRecords: number;
-  lastRejection: { status: number; reason: string } | undefined;
+  readonly settlement: BatchSettlement;
+  lastRejection: string | undefined;
 }
+
+/** Why a record kept out of the push is refused, as the queue's diagnostics and counts say it. */
+const REFUSAL_TEXT: Readonly<Record<RefusalReason, string>> = {
+  too_old: "older than rejectOldSamplesMaxAgeMs (Loki's reject_old_samples_max_age)",
+  line_too_long: "line over maxLineBytes (Loki's max_line_size)",
+};
 
 interface EncodedBody {
   readonly body: Buffer;
@@ -58,10 +72,14 @@ function basicCredentials(username: string, password: string): string {
  * entries put in timestamp order with nanosecond timestamps, and cut into requests under
  * `maxRequestBytes`. The line is the record's stored form as JSON; ids go to structured metadata.
  *
- * Outcomes: 2xx delivered; 429/408/5xx and network errors reject with a retryable `ExportError`
- * (with `retryAfterMs` from `Retry-After`) and core's queue retries the batch, which resumes at the
- * first request not yet accepted; other 4xx are rejected for good: reported once, counted, written to
- * `deadLetterDirectory` when set, and the batch rejects with a non-retryable `ExportError`.
+ * What Loki is known to refuse (entries older than `rejectOldSamplesMaxAgeMs`, lines over
+ * `maxLineBytes` unless `oversizedLines: truncate`) never leaves: it is rejected before sending.
+ * Outcomes, reported to core's queue by position (partial success in the `ExportError`): 2xx
+ * delivered; 429/408/5xx and network errors fail the rest of the batch retryably (429 as
+ * `throttled`, with `retryAfterMs` from `Retry-After`), the records Loki already took being named
+ * accepted, so the queue resends only the others; other 4xx refuse the entries Loki's answer names
+ * (the whole push when it names none or cannot be matched), which are reported once, counted and
+ * written to `deadLetterDirectory` when set, while the other requests of the batch are still sent.
  */
 export class LokiExporter extends BaseExporter {
   private readonly config: LokiExporterConfig;
@@ -71,7 +89,6 @@ export class LokiExporter extends BaseExporter {
   private readonly headers: Readonly<Record<string, string>>;
   private readonly metrics: LokiExporterMetrics;
   private readonly deadLetter: DeadLetterWriter | undefined;
-  private readonly progress = new WeakMap<readonly LogRecordLike[], BatchProgress>();
   private readonly encodeBody: (request: PushRequestPlan) => Promise<EncodedBody> | EncodedBody;
   private readonly snappyWorker: SnappyWorker | undefined;
   private closed = false;
@@ -90,11 +107,13 @@ export class LokiExporter extends BaseExporter {
       staticLabels: config.staticLabels,
       encoder: new LineEncoder({
         maxLineBytes: config.maxLineBytes,
+        oversized: config.oversizedLines,
         metadataFields: config.structuredMetadata,
         now: () => services.clock.now(),
       }),
       maxRequestBytes: config.maxRequestBytes,
       maxStreams: config.maxStreams,
+      rejectOlderThanMs: config.rejectOldSamplesMaxAgeMs,
       now: () => services.clock.now(),
     });
     const base = config.endpoint.replace(/\/+$/, '');
@@ -151,19 +170,21 @@ export class LokiExporter extends BaseExporter {
   async send(records: readonly LogRecordLike[], signal: AbortSignal): Promise<void> {
     if (this.closed) throw new ExportError('loki exporter is shut down', { retryable: false });
     if (records.length === 0) return;
-    let progress = this.progress.get(records);
-    if (progress === undefined) {
-      progress = { requests: [], planned: 0, next: 0, rejectedRecords: 0, lastRejection: undefined };
-      this.progress.set(records, progress);
-    }
-    const requests = progress.requests;
+    const progress: BatchProgress = {
+      requests: [],
+      planned: 0,
+      next: 0,
+      settlement: new BatchSettlement(records.length),
+      lastRejection: undefined,
+    };
+    const { requests, settlement } = progress;
     // A batch is planned a slice at a time, ahead of what is being sent: the event loop turns records
     // into lines while the worker compresses the previous request and while it is on the wire,
     // instead of planning the whole batch before the first byte leaves.
     let upcoming: Encoding | undefined;
     while (progress.next < requests.length || progress.planned < records.length) {
       if (signal.aborted) {
-        throw new ExportError('loki push aborted (timeout or shutdown)', {
+        throw settlement.error('loki push aborted (timeout or shutdown)', {
           retryable: true,
           cause: signal.reason,
         });
@@ -182,29 +203,40 @@ export class LokiExporter extends BaseExporter {
       const sending = ready.ok ? this.post(request, ready.encoded, signal) : Promise.resolve(ready.outcome);
       if (progress.next + 2 >= requests.length) await this.planSlice(records, progress);
       const outcome = await sending;
+      const segment = request.streams[0];
       if (outcome.kind === 'retryable') {
         this.metrics.request('retryable');
         this.services.diagnostics.warnOnce(
           `loki.push_failed.${this.id}`,
           `loki exporter ${this.id}: a push failed and will be retried (${outcome.reason})`,
         );
-        const options: { retryable: true; retryAfterMs?: number } = { retryable: true };
+        // A stream's own rate limit (429 from the ingester) stores the entries it does not name.
+        if (outcome.throttled) {
+          const attribution = attributeRejection(outcome.body, segment);
+          if (attribution.exact) {
+            const limited = new Set(attribution.positions);
+            const taken = segment.indexes.filter((_, position) => !limited.has(position));
+            settlement.accept(taken);
+            if (ready.ok) this.metrics.sent(taken.length, 0, 0);
+          }
+        }
+        const options: { retryable: true; throttled: boolean; retryAfterMs?: number } = {
+          retryable: true,
+          throttled: outcome.throttled,
+        };
         if (outcome.retryAfterMs !== undefined) options.retryAfterMs = outcome.retryAfterMs;
-        throw new ExportError(`loki push failed: ${outcome.reason}`, options);
+        throw settlement.error(`loki push failed: ${outcome.reason}`, options);
       }
       progress.next++;
-      if (outcome.kind === 'rejected') {
-        await this.rejectRequest(request, outcome);
-        progress.rejectedRecords += request.records;
-        progress.lastRejection = outcome;
+      if (outcome.kind === 'success') settlement.accept(segment.indexes);
+      else {
+        await this.rejectRequest(request, outcome, settlement, ready.ok ? ready.encoded : undefined);
+        progress.lastRejection = outcome.reason;
       }
     }
-    this.progress.delete(records);
-    const rejection = progress.lastRejection;
-    if (rejection !== undefined) {
-      throw new ExportError(
-        `loki rejected ${progress.rejectedRecords} of ${records.length} records (${rejection.reason})`,
-        // Until requests map back to record positions, core counts the whole batch as rejected.
+    if (settlement.rejectedCount > 0) {
+      throw settlement.error(
+        `loki rejected ${settlement.rejectedCount} of ${records.length} records (${progress.lastRejection ?? 'refused before sending'})`,
         { retryable: false },
       );
     }
@@ -220,6 +252,28 @@ export class LokiExporter extends BaseExporter {
     this.reportOverflow(plan.overflowed);
     for (const request of plan.requests) progress.requests.push(request);
     progress.planned = to;
+    if (plan.refused.length > 0) await this.refuse(plan.refused, progress.settlement);
+  }
+
+  /**
+   * Records Loki is known to refuse, kept out of the push: counted as rejected (by position, for
+   * core), written to the dead-letter directory, reported once per reason.
+   */
+  private async refuse(refused: readonly RefusedEntry[], settlement: BatchSettlement): Promise<void> {
+    for (const reason of ['too_old', 'line_too_long'] as const) {
+      const these = refused.filter((entry) => entry.reason === reason);
+      if (these.length === 0) continue;
+      for (const entry of these) settlement.reject(entry.index, REFUSAL_TEXT[reason]);
+      this.metrics.recordsRejected(these.length, reason);
+      const where = await this.deadLetterLines(
+        these.map((entry) => entry.line),
+        reason,
+      );
+      this.services.diagnostics.warnOnce(
+        `loki.${reason}.${this.id}`,
+        `loki exporter ${this.id}: records Loki would refuse (${REFUSAL_TEXT[reason]}) were not sent; ${where}. Further ones are counted in predlog.exporter.loki.records_rejected{reason="${reason}"}`,
+      );
+    }
   }
 
   override async shutdown(): Promise<void> {
@@ -236,7 +290,7 @@ export class LokiExporter extends BaseExporter {
       // Not expected: sizes are computed from the same entries the writer writes. Retrying would fail alike.
       return Promise.resolve({
         ok: false,
-        outcome: { kind: 'rejected', status: 0, reason: 'the request could not be encoded' },
+        outcome: { kind: 'rejected', status: 0, reason: 'the request could not be encoded', body: '' },
       });
     }
     return Promise.resolve(body).then(
@@ -248,6 +302,8 @@ export class LokiExporter extends BaseExporter {
             kind: 'retryable',
             reason: `compression failed (${error instanceof Error ? error.message : 'error'})`,
             retryAfterMs: undefined,
+            throttled: false,
+            body: '',
           },
         }) as const,
     );
@@ -277,30 +333,68 @@ export class LokiExporter extends BaseExporter {
     return outcome;
   }
 
+  /**
+   * A push Loki refused (4xx). Loki keeps the valid entries of a push and names the others in its
+   * answer; when the answer can be matched to entries one for one, only those are rejected and the
+   * rest count as delivered. Otherwise the whole push is rejected, which may count entries Loki did
+   * store: the conservative side, since they are dead-lettered rather than lost.
+   */
   private async rejectRequest(
     request: PushRequestPlan,
-    outcome: { status: number; reason: string },
+    outcome: { status: number; reason: string; body: string },
+    settlement: BatchSettlement,
+    encoded: EncodedBody | undefined,
   ): Promise<void> {
     this.metrics.request('rejected');
-    this.metrics.recordsRejected(request.records);
-    let where = 'they were dropped (set deadLetterDirectory to keep them)';
-    if (this.deadLetter !== undefined) {
-      const lines: string[] = [];
-      for (const stream of request.streams) for (const entry of stream.entries) lines.push(entry.line);
-      try {
-        await this.deadLetter.write(lines, outcome.status, this.services.clock.now());
-        this.metrics.recordsDeadLettered(request.records);
-        where = `they were written to the dead-letter directory ${this.deadLetter.directory}`;
-      } catch (error) {
-        this.metrics.deadLetterFailed();
-        const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown';
-        where = `writing them to the dead-letter directory failed (${code}) and they were dropped`;
+    const segment = request.streams[0];
+    let refused: readonly number[] = segment.indexes.map((_, position) => position);
+    let reasons: readonly string[] | undefined;
+    if (outcome.status === 400) {
+      const attribution = attributeRejection(outcome.body, segment);
+      if (attribution.exact) {
+        refused = attribution.positions;
+        reasons = attribution.reasons;
+      } else if (attribution.namedEntries) {
+        this.services.diagnostics.warnOnce(
+          `loki.rejection_unattributed.${this.id}`,
+          `loki exporter ${this.id}: Loki refused part of a push without naming every entry; all ${segment.indexes.length} entries of that push were counted as rejected (and dead-lettered when configured), though Loki may have stored some of them`,
+        );
       }
     }
+    const refusedSet = new Set(refused);
+    const taken = segment.indexes.filter((_, position) => !refusedSet.has(position));
+    settlement.accept(taken);
+    if (taken.length > 0 && encoded !== undefined) this.metrics.sent(taken.length, 0, 0);
+    refused.forEach((position, i) => {
+      const why = reasons?.[i];
+      settlement.reject(
+        segment.indexes[position] as number,
+        why === undefined ? outcome.reason : `HTTP ${outcome.status}: ${why}`,
+      );
+    });
+    this.metrics.recordsRejected(refused.length, 'http');
+    const where = await this.deadLetterLines(
+      refused.map((position) => (segment.entries[position] as { line: string }).line),
+      `http${outcome.status}`,
+    );
     this.services.diagnostics.warnOnce(
       `loki.rejected.${this.id}`,
-      `loki exporter ${this.id}: Loki rejected a push of ${request.records} records (${outcome.reason}); ${where}. Further rejections are counted in predlog.exporter.loki.records_rejected`,
+      `loki exporter ${this.id}: Loki rejected ${refused.length} of the ${segment.indexes.length} entries of a push (${outcome.reason}); ${where}. Further rejections are counted in predlog.exporter.loki.records_rejected`,
     );
+  }
+
+  /** Writes refused lines to the dead-letter directory when one is set; says where they went. */
+  private async deadLetterLines(lines: readonly string[], why: string): Promise<string> {
+    if (this.deadLetter === undefined) return 'they were dropped (set deadLetterDirectory to keep them)';
+    try {
+      await this.deadLetter.write(lines, why, this.services.clock.now());
+      this.metrics.recordsDeadLettered(lines.length);
+      return `they were written to the dead-letter directory ${this.deadLetter.directory}`;
+    } catch (error) {
+      this.metrics.deadLetterFailed();
+      const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown';
+      return `writing them to the dead-letter directory failed (${code}) and they were dropped`;
+    }
   }
 
   private reportEncoding(truncated: number, fallbacks: number): void {

@@ -66,6 +66,12 @@ const expectations: Record<
     message: /at most 2048 bytes of UTF-8 \(Loki's max_label_value_length\)/,
   },
   'max-streams-zero.json': { ok: false, path: 'maxStreams', message: /at least 1/ },
+  'oversized-lines-unknown.json': { ok: false, path: 'oversizedLines', message: /reject.*truncate/ },
+  'reject-age-zero.json': {
+    ok: false,
+    path: 'rejectOldSamplesMaxAgeMs',
+    message: /positive number of milliseconds/,
+  },
 };
 
 describe('lokiExporterConfigSchema', () => {
@@ -91,6 +97,8 @@ describe('lokiExporterConfigSchema', () => {
       maxStreams: 1000,
       maxRequestBytes: 1_048_576,
       maxLineBytes: 262_144,
+      oversizedLines: 'reject',
+      rejectOldSamplesMaxAgeMs: 604_800_000,
     });
   });
 

@@ -13,6 +13,7 @@ import {
 } from '@predlog/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LokiExporter, type LokiExporterConfigInput, lokiExporterConfigSchema } from '../src/index.ts';
+import { grouped, ingesterReport, tooOld } from './support/loki-answers.ts';
 import { type LokiReceiver, startLokiReceiver } from './support/loki-receiver.ts';
 
 let receiver: LokiReceiver;
@@ -52,6 +53,36 @@ async function rejection(promise: Promise<unknown>): Promise<ExportError> {
   throw new Error('expected the send to reject');
 }
 
+/** Request ids of the entries of one received push. */
+function ids(request: {
+  push: { streams: Array<{ entries: Array<{ metadata: Record<string, string> }> }> };
+}) {
+  return request.push.streams.flatMap((s) => s.entries.map((e) => e.metadata.request_id as string));
+}
+
+/** Positions a failed send settled (accepted or refused), per core's partial-success contract. */
+function settledPositions(size: number, error: ExportError): Set<number> {
+  const settled = new Set<number>(error.accepted);
+  for (let i = 0; i < Math.min(size, error.acceptedCount); i++) settled.add(i);
+  for (const { index } of error.rejected) settled.add(index);
+  return settled;
+}
+
+/** Request ids of the records a failed send says Loki accepted. */
+function settledIds(records: readonly LogRecordLike[], error: ExportError): string[] {
+  const refused = new Set(error.rejected.map((r) => r.index));
+  const settled = settledPositions(records.length, error);
+  return records
+    .filter((_, i) => settled.has(i) && !refused.has(i))
+    .map((r) => r.attributes['ml.request.id'] as string);
+}
+
+/** What core's queue sends again after `error`: the records not settled, in order, as a new array. */
+function notTaken(records: readonly LogRecordLike[], error: ExportError): LogRecordLike[] {
+  const settled = settledPositions(records.length, error);
+  return records.filter((_, i) => !settled.has(i));
+}
+
 describe('LokiExporter protobuf + snappy (default)', () => {
   it('pushes streams with low-cardinality labels, ids as structured metadata and the stored form as the line', async () => {
     const fraud = predictionLogRecord(
@@ -72,13 +103,15 @@ describe('LokiExporter protobuf + snappy (default)', () => {
       signal,
     );
 
-    expect(receiver.requests).toHaveLength(1);
+    // One stream per push, so Loki's answer about a push is about one stream.
+    expect(receiver.requests).toHaveLength(2);
+    expect(receiver.requests.map((r) => r.push.streams.length)).toEqual([1, 1]);
     const request = receiver.requests[0]!;
     expect(request.path).toBe('/loki/api/v1/push');
     expect(request.headers['content-type']).toBe('application/x-protobuf');
     expect(request.headers['x-scope-orgid']).toBe('ml-team');
     expect(request.headers.authorization).toBe(`Basic ${Buffer.from('predlog:s3cret').toString('base64')}`);
-    expect(request.push.streams.map((s) => s.labels)).toEqual([
+    expect(receiver.requests.flatMap((r) => r.push.streams.map((s) => s.labels))).toEqual([
       {
         env: 'prod',
         event: 'ml.prediction',
@@ -145,7 +178,7 @@ describe('LokiExporter protobuf + snappy (default)', () => {
     delete (bare.attributes as Record<string, unknown>)['ml.model.name'];
     delete (bare.attributes as Record<string, unknown>)['ml.model.version'];
     await exporter({ labels: ['model_name'] }).send([quoted, bare], signal);
-    expect(receiver.requests[0]?.push.streams.map((s) => s.labels)).toEqual([
+    expect(receiver.requests.flatMap((r) => r.push.streams.map((s) => s.labels))).toEqual([
       { model_name: 'fraud "v2"\\eu\nnew' },
       { service_name: 'unknown_service' },
     ]);
@@ -179,7 +212,7 @@ describe('LokiExporter protobuf + snappy (default)', () => {
   it('truncates lines over maxLineBytes to valid JSON with a marker, and counts them', async () => {
     const long = predictionLogRecord({ request_id: 'big', raw_input: { text: 'é'.repeat(3000) } });
     const ordinary = predictionLogRecord({ request_id: 'small' });
-    const loki = exporter({ maxLineBytes: 1024 });
+    const loki = exporter({ maxLineBytes: 1024, oversizedLines: 'truncate' });
     await loki.send([long, ordinary], signal);
     const [first, second] = receiver.entries();
     expect(Buffer.byteLength(first?.line ?? '')).toBeLessThanOrEqual(1024);
@@ -198,7 +231,10 @@ describe('LokiExporter protobuf + snappy (default)', () => {
     // Many short fields: nothing bulky to replace, so only cutting the text brings it under the limit.
     const record = predictionLogRecord();
     record.setBody(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`note_${i}`, 'é'.repeat(100)])));
-    await exporter({ maxLineBytes: 1024, structuredMetadata: [] }).send([record], signal);
+    await exporter({ maxLineBytes: 1024, oversizedLines: 'truncate', structuredMetadata: [] }).send(
+      [record],
+      signal,
+    );
     const line = receiver.entries()[0]?.line ?? '';
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(1024);
     expect(line).toMatch(/…\[truncated \d+ bytes\]$/);
@@ -240,7 +276,10 @@ describe('LokiExporter JSON', () => {
       expect(request.headers['content-type']).toBe('application/json');
       expect(request.headers['content-encoding']).toBe(gzip ? 'gzip' : undefined);
       expect(request.headers['x-scope-orgid']).toBe('t1');
-      expect(request.push.streams.map((s) => s.labels.model_name)).toEqual(['fraud', 'churn']);
+      expect(receiver.requests.flatMap((r) => r.push.streams.map((s) => s.labels.model_name))).toEqual([
+        'fraud',
+        'churn',
+      ]);
       expect(request.push.streams[0]?.labels).toEqual({
         env: 'prod',
         event: 'ml.prediction',
@@ -288,7 +327,7 @@ describe('LokiExporter failures', () => {
     expect(env.diagnostics.map((d) => d.code)).toEqual(['loki.push_failed.loki']);
   });
 
-  it('resumes a retried batch at the first request Loki has not accepted', async () => {
+  it('says in its error which records Loki took, by position, so a retry carries only the rest', async () => {
     const loki = exporter({ maxRequestBytes: 65_536, maxLineBytes: 16_384 });
     const records = predictionBatch(200, { raw_input: { note: 'x'.repeat(600) } });
     receiver.reply = (_, index) =>
@@ -296,18 +335,19 @@ describe('LokiExporter failures', () => {
     const error = await rejection(loki.send(records, signal));
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBeUndefined();
-    await loki.send(records, signal);
-    // Request 1 arrived twice (rejected, then accepted); every record is accepted exactly once.
-    const accepted = receiver.requests.filter((_, index) => index !== 1);
-    const ids = accepted.flatMap((r) =>
-      r.push.streams.flatMap((s) => s.entries.map((e) => e.metadata.request_id)),
-    );
-    expect(ids).toEqual(records.map((_, i) => `req-${i}`));
+    // Request 0 went through: its records are named accepted, the rest is left to retry.
+    const firstPush = ids(receiver.requests[0]!);
+    expect(settledIds(records, error)).toEqual(firstPush);
+    expect(error.rejected).toEqual([]);
+    const before = receiver.requests.length;
+    await loki.send(notTaken(records, error), signal);
+    const stored = [...receiver.requests.slice(0, 1), ...receiver.requests.slice(before)].flatMap(ids);
+    expect(stored).toEqual(records.map((_, i) => `req-${i}`));
   });
 
-  it('plans a large batch in slices and, after a retry in the middle, delivers each record once per stream in order', async () => {
+  it('plans a large batch in slices and, retried after a failure in the middle, delivers each record once per stream in order', async () => {
     // 1,800 records over two models (two streams), interleaved: more than three planning slices,
-    // each cut into several requests. The fourth request fails once.
+    // each stream of each slice cut into requests of its own. The fourth request fails.
     const loki = exporter({ maxRequestBytes: 262_144, maxLineBytes: 16_384 });
     const start = Date.parse('2026-01-31T12:00:00.000Z');
     const records = Array.from({ length: 1_800 }, (_, i) =>
@@ -322,17 +362,21 @@ describe('LokiExporter failures', () => {
     receiver.reply = (_, index) => (index === 3 ? { status: 503, body: 'slow down' } : { status: 204 });
     const error = await rejection(loki.send(records, signal));
     expect(error.retryable).toBe(true);
-    await loki.send(records, signal);
+    expect(settledIds(records, error).sort()).toEqual(receiver.requests.slice(0, 3).flatMap(ids).sort());
+    await loki.send(notTaken(records, error), signal);
     const accepted = receiver.requests.filter((_, index) => index !== 3);
-    for (const request of receiver.requests) expect(request.uncompressedBytes).toBeLessThanOrEqual(262_144);
+    for (const request of receiver.requests) {
+      expect(request.uncompressedBytes).toBeLessThanOrEqual(262_144);
+      expect(request.push.streams).toHaveLength(1);
+    }
     expect(accepted.length).toBeGreaterThan(4);
     const byModel = new Map<string, string[]>();
     for (const request of accepted)
       for (const stream of request.push.streams) {
         const model = stream.labels.model_name ?? '?';
-        const ids = byModel.get(model) ?? [];
-        for (const entry of stream.entries) ids.push(entry.metadata.request_id as string);
-        byModel.set(model, ids);
+        const list = byModel.get(model) ?? [];
+        for (const entry of stream.entries) list.push(entry.metadata.request_id as string);
+        byModel.set(model, list);
       }
     const expected = (challenger: boolean) =>
       records.map((_, i) => `req-${i}`).filter((_, i) => (i % 3 === 0) === challenger);
@@ -525,7 +569,9 @@ describe('LokiExporter labels within Loki limits', () => {
       ],
       signal,
     );
-    const streams = receiver.requests[0]?.push.streams.map((s) => [s.labels.model_name, s.labels.retention]);
+    const streams = receiver.requests.flatMap((r) =>
+      r.push.streams.map((s) => [s.labels.model_name, s.labels.retention]),
+    );
     expect(streams).toEqual([
       ['a', undefined],
       ['b', undefined],
@@ -534,7 +580,7 @@ describe('LokiExporter labels within Loki limits', () => {
     ]);
     env.clock.advance(60 * 60 * 1000);
     await loki.send([predictionLogRecord({ model_name: 'c' }, audit)], signal);
-    expect(receiver.requests[1]?.push.streams.map((s) => s.labels)).toEqual([
+    expect(receiver.requests.at(-1)?.push.streams.map((s) => s.labels)).toEqual([
       {
         env: 'prod',
         event: 'ml.prediction',
@@ -544,5 +590,155 @@ describe('LokiExporter labels within Loki limits', () => {
         service_name: 'fraud-service',
       },
     ]);
+  });
+});
+
+describe('LokiExporter: what Loki refuses', () => {
+  const stream =
+    '{env="prod", event="ml.prediction", model_name="fraud", model_version="1.0.0", service_name="fraud-service"}';
+  const deadLettered = async () => {
+    const folder = join(dir.path, 'dead-letter');
+    const files = (await readdir(folder)).sort();
+    return Promise.all(
+      files.map(async (name) => ({
+        name,
+        lines: (await readFile(join(folder, name), 'utf8')).split('\n').filter(Boolean),
+      })),
+    );
+  };
+
+  it('keeps records older than rejectOldSamplesMaxAgeMs out of the push: rejected by position, dead-lettered', async () => {
+    const loki = exporter({ deadLetterDirectory: 'dead-letter', rejectOldSamplesMaxAgeMs: 3_600_000 });
+    const now = env.clock.now() / 1000;
+    const records = [
+      predictionLogRecord({ request_id: 'fresh-1' }, { hrTime: [now - 60, 0] }),
+      predictionLogRecord({ request_id: 'stale' }, { hrTime: [now - 3 * 3600, 0] }),
+      predictionLogRecord({ request_id: 'fresh-2' }, { hrTime: [now - 120, 0] }),
+    ];
+    const error = await rejection(loki.send(records, signal));
+    expect(error.retryable).toBe(false);
+    expect(error.acceptedCount).toBe(3);
+    expect(error.rejected).toEqual([
+      { index: 1, reason: expect.stringContaining('reject_old_samples_max_age') },
+    ]);
+    expect(
+      receiver
+        .entries()
+        .map((e) => e.metadata.request_id)
+        .sort(),
+    ).toEqual(['fresh-1', 'fresh-2']);
+    expect(loki.stats()).toMatchObject({
+      recordsSent: 2,
+      recordsRejected: 1,
+      recordsTooOld: 1,
+      recordsDeadLettered: 1,
+    });
+    expect(env.metrics.byAttribute.get('predlog.exporter.loki.records_rejected{reason=too_old}')).toBe(1);
+    const [file] = await deadLettered();
+    expect(file?.name).toMatch(/-too_old\.ndjson$/);
+    expect(file?.lines).toEqual([expectedLine(records[1] as never)]);
+    expect(env.diagnostics.map((d) => d.code)).toEqual(['loki.too_old.loki']);
+  });
+
+  it('keeps a line over maxLineBytes out by default (dead-lettered whole); oversizedLines: truncate sends it cut', async () => {
+    const big = predictionLogRecord({ request_id: 'big', raw_input: { text: 'é'.repeat(3000) } });
+    const small = predictionLogRecord({ request_id: 'small' });
+    const loki = exporter({ maxLineBytes: 1024, deadLetterDirectory: 'dead-letter' });
+    const error = await rejection(loki.send([big, small], signal));
+    expect(error.rejected).toEqual([{ index: 0, reason: expect.stringContaining('max_line_size') }]);
+    expect(error.acceptedCount).toBe(2);
+    expect(receiver.entries().map((e) => e.metadata.request_id)).toEqual(['small']);
+    expect(loki.stats()).toMatchObject({ linesTooLong: 1, linesTruncated: 0, recordsRejected: 1 });
+    const [file] = await deadLettered();
+    expect(file?.name).toMatch(/-line_too_long\.ndjson$/);
+    expect(file?.lines).toEqual([expectedLine(big)]);
+
+    const truncating = exporter({ maxLineBytes: 1024, oversizedLines: 'truncate' });
+    await truncating.send([big], signal);
+    expect(Buffer.byteLength(receiver.entries().at(-1)?.line ?? '')).toBeLessThanOrEqual(1024);
+    expect(truncating.stats()).toMatchObject({ linesTruncated: 1, linesTooLong: 0 });
+  });
+
+  it('a push Loki partly refuses (grouped validation errors) rejects and dead-letters only the entries it names', async () => {
+    const loki = exporter({ deadLetterDirectory: 'dead-letter' });
+    const records = predictionBatch(5);
+    receiver.reply = (request) => {
+      const entries = request.push.streams[0]?.entries ?? [];
+      const at = (i: number) => {
+        const ns = BigInt(entries[i]?.ns ?? '0');
+        return [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)] as const;
+      };
+      return {
+        status: 400,
+        body: grouped([
+          [1, tooOld(stream, ...at(1))],
+          [1, tooOld(stream, ...at(3))],
+        ]),
+      };
+    };
+    const error = await rejection(loki.send(records, signal));
+    expect(error.retryable).toBe(false);
+    expect(error.acceptedCount).toBe(5);
+    expect(error.rejected.map((r) => r.index)).toEqual([1, 3]);
+    expect(error.rejected[0]?.reason).toContain('timestamp too old');
+    expect(loki.stats()).toMatchObject({ recordsSent: 3, recordsRejected: 2, recordsDeadLettered: 2 });
+    const [file] = await deadLettered();
+    expect(file?.name).toMatch(/-http400\.ndjson$/);
+    expect(file?.lines).toEqual([records[1], records[3]].map((r) => expectedLine(r as never)));
+    expect(env.diagnostics.map((d) => d.code)).toEqual(['loki.rejected.loki']);
+  });
+
+  it("reads the ingester's report (entries too far behind) the same way", async () => {
+    const loki = exporter();
+    const records = predictionBatch(4);
+    receiver.reply = (request) => {
+      const ns = BigInt(request.push.streams[0]?.entries[2]?.ns ?? '0');
+      const listed: Array<[number, number]> = [[Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)]];
+      return {
+        status: 400,
+        body: ingesterReport(stream, listed, 'entry too far behind, oldest acceptable timestamp is: x', 1, 4),
+      };
+    };
+    const error = await rejection(loki.send(records, signal));
+    expect(error.rejected).toEqual([{ index: 2, reason: expect.stringContaining('entry too far behind') }]);
+    expect(loki.stats()).toMatchObject({ recordsSent: 3, recordsRejected: 1 });
+  });
+
+  it('an answer that names entries but cannot be matched one for one rejects the whole push, and says so once', async () => {
+    const loki = exporter();
+    const records = predictionBatch(4);
+    receiver.reply = (request) => {
+      const ns = BigInt(request.push.streams[0]?.entries[0]?.ns ?? '0');
+      // Ungrouped: older Lokis report only the last invalid entry, so others may be refused too.
+      return { status: 400, body: tooOld(stream, Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)) };
+    };
+    const error = await rejection(loki.send(records, signal));
+    expect(error.rejected.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+    expect(loki.stats()).toMatchObject({ recordsSent: 0, recordsRejected: 4 });
+    expect(env.diagnostics.map((d) => d.code)).toEqual([
+      'loki.rejection_unattributed.loki',
+      'loki.rejected.loki',
+    ]);
+  });
+
+  it("a stream's own rate limit (429 from the ingester) is throttling: the entries it stored count, only the named ones are retried", async () => {
+    const loki = exporter();
+    const records = predictionBatch(4);
+    receiver.reply = (request) => {
+      const entries = request.push.streams[0]?.entries ?? [];
+      const listed = [2, 3].map((i) => {
+        const ns = BigInt(entries[i]?.ns ?? '0');
+        return [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)] as [number, number];
+      });
+      return {
+        status: 429,
+        headers: { 'Retry-After': '2' },
+        body: ingesterReport(stream, listed, 'Per stream rate limit exceeded (limit: 3MB/sec)', 2, 4),
+      };
+    };
+    const error = await rejection(loki.send(records, signal));
+    expect([error.retryable, error.throttled, error.retryAfterMs]).toEqual([true, true, 2000]);
+    expect(settledIds(records, error)).toEqual(['req-0', 'req-1']);
+    expect(notTaken(records, error).map((r) => r.attributes['ml.request.id'])).toEqual(['req-2', 'req-3']);
   });
 });

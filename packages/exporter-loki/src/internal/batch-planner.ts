@@ -18,18 +18,36 @@ export interface StreamSegment {
   /** The same labels as pairs, for the JSON push. */
   readonly labelPairs: ReadonlyArray<readonly [string, string]>;
   readonly entries: LokiEntry[];
+  /** Position in the batch of the record behind each entry (same order as `entries`). */
+  readonly indexes: number[];
 }
 
-/** One HTTP push: at most `maxRequestBytes` of uncompressed protobuf. */
+/**
+ * One HTTP push: at most `maxRequestBytes` of uncompressed protobuf, and one stream only, so that
+ * when Loki refuses part of it, its answer can be matched to entries (Loki's ingester reports the
+ * failures of one stream of a push, the last failing one).
+ */
 export interface PushRequestPlan {
-  readonly streams: StreamSegment[];
+  readonly streams: [StreamSegment];
   records: number;
   /** Uncompressed protobuf size of the request. */
   bytes: number;
 }
 
+/** Why a record was kept out of every push: Loki is known to refuse it. */
+export type RefusalReason = 'too_old' | 'line_too_long';
+
+/** A record kept out of the push, with its line for the dead-letter directory. */
+export interface RefusedEntry {
+  readonly index: number;
+  readonly reason: RefusalReason;
+  readonly line: string;
+}
+
 export interface BatchPlan {
   readonly requests: PushRequestPlan[];
+  /** Records Loki would refuse (older than its reject age, a line over `maxLineBytes`). */
+  readonly refused: RefusedEntry[];
   readonly truncated: number;
   readonly fallbacks: number;
   /** Records whose label set was over `maxStreams`, planned into the overflow stream. */
@@ -40,7 +58,8 @@ interface Stream {
   readonly labels: string;
   readonly labelBytes: number;
   readonly labelPairs: ReadonlyArray<readonly [string, string]>;
-  readonly entries: LokiEntry[];
+  entries: LokiEntry[];
+  indexes: number[];
   ordered: boolean;
   /** The one stream label sets over the cap fold into. */
   readonly overflow: boolean;
@@ -65,8 +84,10 @@ function byTime(a: LokiEntry, b: LokiEntry): number {
 
 /**
  * Groups records (a batch, or a slice of one) by stream (its label set), puts each stream's entries
- * in timestamp order, and cuts the result into push requests under `maxRequestBytes`. A stream too large for one request
- * continues in the next; entries keep their order across the cut.
+ * in timestamp order, and cuts each stream into push requests under `maxRequestBytes`, one stream
+ * per request. A stream too large for one request continues in the next; entries keep their order
+ * across the cut. Records Loki is known to refuse (older than `rejectOlderThanMs`, a line over
+ * `maxLineBytes` the encoder did not truncate) are kept out and returned as `refused`.
  */
 export class BatchPlanner {
   private readonly fields: readonly LabelField[];
@@ -77,6 +98,8 @@ export class BatchPlanner {
   private readonly streamLimiter: StreamLimiter;
   /** Per field: it keeps its value in an overflow stream (`keptInOverflow`). */
   private readonly keptInOverflow: readonly boolean[];
+  private readonly rejectOlderThanMs: number;
+  private readonly now: () => number;
 
   constructor(options: {
     labels: readonly LabelField[];
@@ -85,6 +108,8 @@ export class BatchPlanner {
     maxRequestBytes: number;
     /** Distinct label sets kept as their own streams (see `StreamLimiter`). */
     maxStreams: number;
+    /** Loki's `reject_old_samples_max_age`: older entries are refused before sending. */
+    rejectOlderThanMs: number;
     now: () => number;
   }) {
     this.fields = options.labels;
@@ -94,6 +119,8 @@ export class BatchPlanner {
     this.maxRequestBytes = options.maxRequestBytes;
     this.streamLimiter = new StreamLimiter(options.maxStreams, options.now);
     this.keptInOverflow = options.labels.map(keptInOverflow);
+    this.rejectOlderThanMs = options.rejectOlderThanMs;
+    this.now = options.now;
   }
 
   /** Label sets holding one of the `maxStreams` places now. */
@@ -108,6 +135,9 @@ export class BatchPlanner {
     let fallbacks = 0;
     let overflowed = 0;
     let sinceYield = 0;
+    const refused: RefusedEntry[] = [];
+    // Whole seconds, compared with the entry's: a record in the second at the limit is sent.
+    const oldestSecond = Math.floor((this.now() - this.rejectOlderThanMs) / 1000);
     const readers = this.readers;
     const values: Array<string | undefined> = new Array(readers.length);
     let previous: Stream | undefined;
@@ -155,49 +185,60 @@ export class BatchPlanner {
         }
         previous = stream;
       }
-      if (stream.overflow) overflowed++;
       const encoded = this.encoder.encode(record);
-      if (encoded.truncated) truncated++;
       if (encoded.fallback) fallbacks++;
+      const entry = encoded.entry;
+      if (entry.seconds < oldestSecond) {
+        refused.push({ index, reason: 'too_old', line: entry.line });
+        continue;
+      }
+      if (encoded.oversized) {
+        refused.push({ index, reason: 'line_too_long', line: entry.line });
+        continue;
+      }
+      if (encoded.truncated) truncated++;
+      if (stream.overflow) overflowed++;
       const entries = stream.entries;
       const last = entries[entries.length - 1];
-      if (last !== undefined && byTime(last, encoded.entry) > 0) stream.ordered = false;
-      entries.push(encoded.entry);
+      if (last !== undefined && byTime(last, entry) > 0) stream.ordered = false;
+      entries.push(entry);
+      stream.indexes.push(index);
     }
     const requests: PushRequestPlan[] = [];
-    let current: PushRequestPlan = { streams: [], records: 0, bytes: 0 };
     for (const stream of streams.values()) {
-      // Array#sort is stable: entries with equal timestamps keep their arrival order.
-      if (!stream.ordered) stream.entries.sort(byTime);
-      let segment: StreamSegment | undefined;
-      for (const entry of stream.entries) {
+      if (stream.entries.length === 0) continue;
+      if (!stream.ordered) sortByTime(stream);
+      const streamBytes = STREAM_OVERHEAD_BYTES + 1 + varintSize(stream.labelBytes) + stream.labelBytes;
+      let current: PushRequestPlan | undefined;
+      const { entries, indexes } = stream;
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i] as LokiEntry;
         const entryBytes = 1 + varintSize(entry.size) + entry.size;
-        const segmentBytes =
-          segment === undefined
-            ? STREAM_OVERHEAD_BYTES + 1 + varintSize(stream.labelBytes) + stream.labelBytes
-            : 0;
-        if (current.records > 0 && current.bytes + segmentBytes + entryBytes > this.maxRequestBytes) {
-          requests.push(current);
-          current = { streams: [], records: 0, bytes: 0 };
-          segment = undefined;
-        }
-        if (segment === undefined) {
-          segment = {
-            labels: stream.labels,
-            labelBytes: stream.labelBytes,
-            labelPairs: stream.labelPairs,
-            entries: [],
+        if (current !== undefined && current.bytes + entryBytes > this.maxRequestBytes) current = undefined;
+        if (current === undefined) {
+          current = {
+            streams: [
+              {
+                labels: stream.labels,
+                labelBytes: stream.labelBytes,
+                labelPairs: stream.labelPairs,
+                entries: [],
+                indexes: [],
+              },
+            ],
+            records: 0,
+            bytes: streamBytes,
           };
-          current.streams.push(segment);
-          current.bytes += STREAM_OVERHEAD_BYTES + 1 + varintSize(stream.labelBytes) + stream.labelBytes;
+          requests.push(current);
         }
+        const segment = current.streams[0];
         segment.entries.push(entry);
+        segment.indexes.push(indexes[i] as number);
         current.records++;
         current.bytes += entryBytes;
       }
     }
-    if (current.records > 0) requests.push(current);
-    return { requests, truncated, fallbacks, overflowed };
+    return { requests, refused, truncated, fallbacks, overflowed };
   }
 
   /**
@@ -218,8 +259,19 @@ export class BatchPlanner {
       labelBytes: Buffer.byteLength(labels),
       labelPairs: pairs,
       entries: [],
+      indexes: [],
       ordered: true,
       overflow,
     };
   }
+}
+
+/** Puts a stream's entries (and their batch positions with them) in timestamp order, stably. */
+function sortByTime(stream: Stream): void {
+  const { entries, indexes } = stream;
+  const order = Array.from({ length: entries.length }, (_, i) => i);
+  // Array#sort is stable: entries with equal timestamps keep their arrival order.
+  order.sort((a, b) => byTime(entries[a] as LokiEntry, entries[b] as LokiEntry));
+  stream.entries = order.map((i) => entries[i] as LokiEntry);
+  stream.indexes = order.map((i) => indexes[i] as number);
 }

@@ -9,8 +9,11 @@ export interface TransportResponse {
   readonly body: string;
 }
 
-/** How much of a response body is kept: enough for an error message, never a whole echo of the request. */
-const MAX_BODY_BYTES = 4096;
+/**
+ * How much of a response body is kept: enough for Loki's list of refused entries (the ingester
+ * names at most 10 per stream, the distributor groups its messages), never a whole echo of a request.
+ */
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * POSTs bodies to one URL over a keep-alive connection (node:http/https, no dependency). Rejects with

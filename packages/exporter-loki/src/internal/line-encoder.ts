@@ -18,6 +18,8 @@ export interface LokiEntry {
 export interface EncodedLine {
   readonly entry: LokiEntry;
   readonly truncated: boolean;
+  /** Over `maxLineBytes` and not truncated (`oversized: 'reject'`): the entry holds the whole line. */
+  readonly oversized: boolean;
   /** The record needed repair: a value JSON cannot hold, or an unreadable time. */
   readonly fallback: boolean;
 }
@@ -64,12 +66,20 @@ export function cutUtf8(text: string, maxBytes: number): string {
  */
 export class LineEncoder {
   private readonly maxLineBytes: number;
+  private readonly truncateOversized: boolean;
   private readonly metadataFields: readonly string[];
   private readonly metadataNameBytes: readonly number[];
   private readonly now: () => number;
 
-  constructor(options: { maxLineBytes: number; metadataFields: readonly string[]; now: () => number }) {
+  constructor(options: {
+    maxLineBytes: number;
+    /** What to do with a line over `maxLineBytes`: cut it to fit, or leave it whole and say so. */
+    oversized?: 'truncate' | 'reject';
+    metadataFields: readonly string[];
+    now: () => number;
+  }) {
     this.maxLineBytes = options.maxLineBytes;
+    this.truncateOversized = options.oversized !== 'reject';
     this.metadataFields = options.metadataFields;
     this.metadataNameBytes = options.metadataFields.map((name) => byteLength(name));
     this.now = options.now;
@@ -99,14 +109,18 @@ export class LineEncoder {
     if (json.converted) fallback = true;
     let lineBytes = byteLength(line);
     let truncated = false;
+    let oversized = false;
     if (lineBytes > this.maxLineBytes) {
-      line = this.truncate(stored, line, lineBytes);
-      lineBytes = byteLength(line);
-      truncated = true;
+      if (this.truncateOversized) {
+        line = this.truncate(stored, line, lineBytes);
+        lineBytes = byteLength(line);
+        truncated = true;
+      } else oversized = true;
     }
     return {
       entry: this.entry(Math.trunc(seconds), Math.trunc(nanos), line, lineBytes, stored),
       truncated,
+      oversized,
       fallback,
     };
   }

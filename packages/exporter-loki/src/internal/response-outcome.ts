@@ -1,8 +1,16 @@
 /** What one push request came to, and so whether the batch may be retried. */
 export type PushOutcome =
   | { readonly kind: 'success' }
-  | { readonly kind: 'retryable'; readonly reason: string; readonly retryAfterMs: number | undefined }
-  | { readonly kind: 'rejected'; readonly status: number; readonly reason: string };
+  | {
+      readonly kind: 'retryable';
+      readonly reason: string;
+      readonly retryAfterMs: number | undefined;
+      /** 429: Loki is up and asks for less (its answer may still have taken part of the push). */
+      readonly throttled: boolean;
+      /** The answer's body as received (capped by the transport), to read which entries it names. */
+      readonly body: string;
+    }
+  | { readonly kind: 'rejected'; readonly status: number; readonly reason: string; readonly body: string };
 
 /** Longest server message quoted in an error or diagnostic. */
 const MAX_MESSAGE_CHARS = 256;
@@ -56,9 +64,15 @@ export function classifyResponse(
   if (status >= 200 && status < 300) return { kind: 'success' };
   const reason = `HTTP ${status}: ${serverMessage(body)}`;
   if (status === 429 || status === 408 || status >= 500) {
-    return { kind: 'retryable', reason, retryAfterMs: parseRetryAfter(retryAfter, nowMs) };
+    return {
+      kind: 'retryable',
+      reason,
+      retryAfterMs: parseRetryAfter(retryAfter, nowMs),
+      throttled: status === 429,
+      body,
+    };
   }
-  return { kind: 'rejected', status, reason };
+  return { kind: 'rejected', status, reason, body };
 }
 
 /** A transport error (refused, reset, TLS, a response that is not HTTP) as a retryable outcome. */
@@ -68,5 +82,5 @@ export function networkFailure(error: unknown): PushOutcome {
     typeof code === 'string'
       ? `network error ${code}`
       : `network error (${error instanceof Error ? error.name : 'unknown'})`;
-  return { kind: 'retryable', reason, retryAfterMs: undefined };
+  return { kind: 'retryable', reason, retryAfterMs: undefined, throttled: false, body: '' };
 }

@@ -9,7 +9,12 @@ export interface LokiExporterStats {
   /** Push requests Loki rejected for good (4xx). */
   requestsRejected: number;
   recordsSent: number;
+  /** Records refused for good: by Loki (4xx) and before sending (the next two). */
   recordsRejected: number;
+  /** Of `recordsRejected`: older than `rejectOldSamplesMaxAgeMs`, kept out of the push. */
+  recordsTooOld: number;
+  /** Of `recordsRejected`: a line over `maxLineBytes` (`oversizedLines: reject`), kept out of the push. */
+  linesTooLong: number;
   recordsDeadLettered: number;
   /** Request bodies as sent (compressed). */
   bytesSent: number;
@@ -24,6 +29,9 @@ export interface LokiExporterStats {
 
 export type RequestOutcome = 'success' | 'retryable' | 'rejected';
 
+/** Why records were refused: by Loki's answer, or before sending for what Loki is known to refuse. */
+export type RejectionReason = 'http' | 'too_old' | 'line_too_long';
+
 const PREFIX = 'predlog.exporter.loki';
 
 /** The exporter's self-metrics, through the application's meter. */
@@ -34,6 +42,8 @@ export class LokiExporterMetrics {
     requestsRejected: 0,
     recordsSent: 0,
     recordsRejected: 0,
+    recordsTooOld: 0,
+    linesTooLong: 0,
     recordsDeadLettered: 0,
     bytesSent: 0,
     bytesUncompressed: 0,
@@ -44,6 +54,7 @@ export class LokiExporterMetrics {
   };
   private readonly attributes: Attributes;
   private readonly byOutcome: Readonly<Record<RequestOutcome, Attributes>>;
+  private readonly byReason: Readonly<Record<RejectionReason, Attributes>>;
   private readonly requests: Counter;
   private readonly records: Counter;
   private readonly rejected: Counter;
@@ -62,12 +73,18 @@ export class LokiExporterMetrics {
       retryable: { ...this.attributes, outcome: 'retryable' },
       rejected: { ...this.attributes, outcome: 'rejected' },
     };
+    this.byReason = {
+      http: { ...this.attributes, reason: 'http' },
+      too_old: { ...this.attributes, reason: 'too_old' },
+      line_too_long: { ...this.attributes, reason: 'line_too_long' },
+    };
     this.requests = meter.createCounter(`${PREFIX}.requests`, {
       description: 'Push requests, by outcome (success, retryable, rejected)',
     });
     this.records = meter.createCounter(`${PREFIX}.records_sent`, { description: 'Records Loki accepted' });
     this.rejected = meter.createCounter(`${PREFIX}.records_rejected`, {
-      description: 'Records in push requests Loki rejected for good (4xx)',
+      description:
+        'Records refused for good, by reason: http (Loki answered 4xx for them), too_old, line_too_long (kept out before sending)',
     });
     this.deadLettered = meter.createCounter(`${PREFIX}.records_dead_lettered`, {
       description: 'Rejected records written to the dead-letter directory',
@@ -112,9 +129,12 @@ export class LokiExporterMetrics {
     this.rawBytes.add(rawBytes, this.attributes);
   }
 
-  recordsRejected(count: number): void {
+  recordsRejected(count: number, reason: RejectionReason): void {
+    if (count === 0) return;
     this.stats.recordsRejected += count;
-    this.rejected.add(count, this.attributes);
+    if (reason === 'too_old') this.stats.recordsTooOld += count;
+    else if (reason === 'line_too_long') this.stats.linesTooLong += count;
+    this.rejected.add(count, this.byReason[reason]);
   }
 
   recordsDeadLettered(count: number): void {

@@ -28,6 +28,18 @@ describe('classifyResponse', () => {
       kind: 'retryable',
       reason: 'HTTP 429: slow down',
       retryAfterMs: 2000,
+      throttled: true,
+      body: 'slow down',
+    });
+    expect(classifyResponse(503, undefined, 'down', now)).toMatchObject({
+      kind: 'retryable',
+      throttled: false,
+    });
+    expect(classifyResponse(400, undefined, 'bad\nentry', now)).toEqual({
+      kind: 'rejected',
+      status: 400,
+      reason: 'HTTP 400: bad entry',
+      body: 'bad\nentry',
     });
     for (const status of [408, 500, 502, 503, 504])
       expect(classifyResponse(status, undefined, '', now).kind).toBe('retryable');
@@ -41,6 +53,8 @@ describe('classifyResponse', () => {
       kind: 'retryable',
       reason: 'network error ECONNREFUSED',
       retryAfterMs: undefined,
+      throttled: false,
+      body: '',
     });
   });
 });

@@ -51,7 +51,12 @@ export {
   type Diagnostics,
   DiagnosticsChannel,
 } from './diagnostics.ts';
-export { ExportQueue, type ExportQueueServices, type ExportQueueStats } from './export-queue.ts';
+export {
+  ExportQueue,
+  type ExportQueueServices,
+  type ExportQueueStats,
+  type SinkCondition,
+} from './export-queue.ts';
 export {
   basicAuthSchema,
   bearerTokenSchema,

@@ -93,6 +93,21 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/report.ts')).reportCommand,
   },
   {
+    name: 'signals',
+    summary: 'proxy signals of degradation per day, no labels needed, and the composite score 0-100',
+    load: async () => (await import('./commands/signals.ts')).signalsCommand,
+  },
+  {
+    name: 'backtest',
+    summary: 'lead time and false positive rate of the proxy signals on labelled history',
+    load: async () => (await import('./commands/backtest.ts')).backtestCommand,
+  },
+  {
+    name: 'performance',
+    summary: 'rolling metrics, their trend, the label match rate and the retraining trigger',
+    load: async () => (await import('./commands/performance.ts')).performanceCommand,
+  },
+  {
     name: 'monitoring validate',
     summary: "check model-monitoring.yaml files (a model's tier, owner, drift, alert routing)",
     load: async () => (await import('./commands/monitoring-validate.ts')).monitoringValidateCommand,

@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import {
   type AnalyticsConfigInput,
   type CohortMetrics,
   createAnalytics,
   type EvaluationReport,
-  isEvaluationReport,
   type MetricSet,
 } from '@predlog/analytics';
 import { type CliIo, type Command, EXIT_FAILED, EXIT_OK, UsageError } from '../command.ts';
@@ -14,7 +12,6 @@ import {
   DECISION_OPTIONS,
   DECISION_USAGE,
   figure,
-  fileArgument,
   fractionArgument,
   holdYoungGeneration,
   JOIN_OPTIONS,
@@ -32,6 +29,7 @@ import {
   withInputErrors,
 } from '../internal/analytics-arguments.ts';
 import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
+import { readEvaluationBaseline } from '../internal/evaluation-baseline-file.ts';
 import { joinSummaryLines, matchRateWarning, readWarning } from '../internal/join-summary.ts';
 import { renderTextTable } from '../internal/text-table.ts';
 import { joinNegativeTimeValues } from '../internal/time-argument.ts';
@@ -114,7 +112,8 @@ Examples:
     if (values['ece-bins'] !== undefined)
       classification.eceBins = positiveIntegerArgument('--ece-bins', values['ece-bins']);
     const config = analyticsConfigArgument(values, { evaluate, classification });
-    const baseline = values.baseline === undefined ? undefined : await readBaseline(io.cwd, values.baseline);
+    const baseline =
+      values.baseline === undefined ? undefined : await readEvaluationBaseline(io.cwd, values.baseline);
     const selection = await selectionArgument(io.cwd, dir, values);
     const labels = await labelSourceArgument(io.cwd, values);
     const report = await withInputErrors(() => createAnalytics(config).evaluate(selection, labels, baseline));
@@ -160,20 +159,6 @@ function parseDimensions(text: string): Array<(typeof DIMENSIONS)[number]> {
     if (!out.includes(found)) out.push(found);
   }
   return out;
-}
-
-async function readBaseline(cwd: string, file: string): Promise<EvaluationReport> {
-  const absolute = await fileArgument(cwd, '--baseline', file);
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(absolute, 'utf8'));
-  } catch {
-    throw new UsageError(`--baseline: ${file} is not JSON`);
-  }
-  if (!isEvaluationReport(value)) {
-    throw new UsageError(`--baseline: ${file} is not a report written by predlog evaluate --json`);
-  }
-  return value;
 }
 
 const CLASSIFICATION_COLUMNS = [

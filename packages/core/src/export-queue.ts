@@ -338,10 +338,18 @@ export class ExportQueue {
       else if (this.lifecycle !== 'spilling' && this.sink.ready) {
         const lease = this.queue.take();
         if (lease !== undefined) {
-          const done = this.deliver(lease).finally(() => {
-            this.current = undefined;
-            this.pump();
-          });
+          const done = this.deliver(lease)
+            .catch((error: unknown) =>
+              // Not expected (every step settles its own failures); reported rather than unhandled.
+              this.diagnostics.error(
+                'delivery_failed',
+                `exporter ${this.exporter.id}: a delivery step failed unexpectedly (${error instanceof Error ? error.name : 'error'})`,
+              ),
+            )
+            .finally(() => {
+              this.current = undefined;
+              this.pump();
+            });
           this.current = { lease, done };
         }
       }

@@ -17,6 +17,9 @@ export const DEFAULT_SCORE_BUCKETS = Array.from({ length: 20 }, (_, i) => (i + 1
  */
 export const MAX_SERIES_PER_INSTRUMENT = 1998;
 
+/** Ten equal-width buckets of normalised entropy: 0 (certain) to 1 (a coin toss). */
+export const DEFAULT_ENTROPY_BUCKETS = Array.from({ length: 10 }, (_, i) => (i + 1) / 10);
+
 const ascendingRule = 'must be finite numbers in strictly ascending order';
 
 const bucketBoundaries = z
@@ -63,6 +66,35 @@ export const metricsConfigSchema = z.strictObject({
     .superRefine((features, ctx) => {
       // Checked here rather than as the record's key schema, whose error would not say the rule.
       for (const name of Object.keys(features))
+        if (!labelName.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: featureRule });
+    })
+    .default({}),
+  /** `prediction_entropy` buckets (normalised entropy of the score, 0–1). */
+  entropyBuckets: bucketBoundaries
+    .refine(
+      (bounds) => bounds.every((b) => b >= 0 && b <= 1),
+      'must lie within [0, 1] (entropy is normalised)',
+    )
+    .default(DEFAULT_ENTROPY_BUCKETS),
+  /**
+   * Baseline ranges of features (say the training set's 0.5% and 99.5% quantiles): a prediction
+   * with a value outside one counts in `model_feature_anomalies_total`. Empty: no anomaly metric.
+   */
+  featureRanges: z
+    .record(
+      z.string(),
+      z
+        .strictObject({
+          min: z.number().refine(Number.isFinite, 'must be a finite number').optional(),
+          max: z.number().refine(Number.isFinite, 'must be a finite number').optional(),
+        })
+        .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
+          path: ['max'],
+          message: 'must not be below min',
+        }),
+    )
+    .superRefine((ranges, ctx) => {
+      for (const name of Object.keys(ranges))
         if (!labelName.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: featureRule });
     })
     .default({}),

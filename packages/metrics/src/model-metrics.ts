@@ -21,6 +21,11 @@ import {
   systemClock,
 } from '@predlog/core';
 import type { MetricsConfig } from './config.ts';
+import {
+  compileFeatureAnomalyCheck,
+  type FeatureAnomalyCheck,
+  scoreEntropy,
+} from './internal/feature-anomaly-check.ts';
 import { compileFeatureRecorder, type FeatureRecorder } from './internal/feature-recorder.ts';
 import { HistogramProducer } from './internal/histogram-producer.ts';
 import { HistogramSeries } from './internal/histogram-series.ts';
@@ -42,6 +47,9 @@ const NAME = {
   score: 'prediction_score_distribution',
   feature: 'feature_value_distribution',
   loadTime: 'model_load_time_seconds',
+  entropy: 'prediction_entropy',
+  anomalies: 'model_feature_anomalies',
+  anomalyChecks: 'model_feature_anomaly_checks',
   overflow: 'predlog_metrics_series_overflow',
 } as const;
 
@@ -97,6 +105,10 @@ interface ModelSeries {
   readonly score: HistogramSeries;
   /** Aligned with the configured key features. */
   readonly features: readonly HistogramSeries[];
+  /** Normalised entropy of the score (see `scoreEntropy`). */
+  readonly entropy: HistogramSeries;
+  /** Predictions checked against `featureRanges`, and those with a feature out of range. */
+  readonly anomalies: { checked: number; anomalous: number };
 }
 
 /** The per-route series a request touches. */
@@ -126,6 +138,8 @@ export class ModelMetrics implements PredictionObserver {
   private readonly defaultVersion: string;
   private readonly featureNames: readonly string[];
   private readonly recordFeatures: FeatureRecorder;
+  /** Undefined without `featureRanges`: the observer then never checks. */
+  private readonly isAnomalous: FeatureAnomalyCheck | undefined;
   private readonly models: SeriesTable<ModelSeries>;
   private readonly featureTables: ReadonlyArray<SeriesTable<HistogramSeries>>;
   private readonly endpoints: SeriesTable<EndpointSeries>;
@@ -153,6 +167,10 @@ export class ModelMetrics implements PredictionObserver {
     this.defaultVersion = options.model?.version ?? UNKNOWN;
     this.featureNames = Object.keys(config.features);
     this.recordFeatures = compileFeatureRecorder(this.featureNames);
+    this.isAnomalous =
+      Object.keys(config.featureRanges).length === 0
+        ? undefined
+        : compileFeatureAnomalyCheck(config.featureRanges);
     const cap = config.maxSeriesPerInstrument;
     const maxLabelValueLength = config.maxLabelValueLength;
     const budget = (metric: string) => new SeriesBudget(metric, cap);
@@ -180,6 +198,8 @@ export class ModelMetrics implements PredictionObserver {
         return {
           score: new HistogramSeries(attributes, config.scoreBuckets),
           features: this.featureTables.map((table) => (overflow ? table.overflow : table.get(name, version))),
+          entropy: new HistogramSeries(attributes, config.entropyBuckets),
+          anomalies: { checked: 0, anomalous: 0 },
         };
       },
     });
@@ -234,6 +254,13 @@ export class ModelMetrics implements PredictionObserver {
           description: 'Prediction scores, for every prediction (before log sampling)',
           unit: '',
           forEachSeries: (visit) => forEachOf(this.models, (entry) => visit(entry.score)),
+        },
+        {
+          name: NAME.entropy,
+          description:
+            'Normalised entropy of the prediction score (0 certain, 1 a coin toss), every prediction',
+          unit: '',
+          forEachSeries: (visit) => forEachOf(this.models, (entry) => visit(entry.entropy)),
         },
         {
           name: NAME.feature,
@@ -300,9 +327,19 @@ export class ModelMetrics implements PredictionObserver {
       this.lastModelVersion = version;
     }
     const score = view.score;
-    if (typeof score === 'number') model.score.record(score);
+    if (typeof score === 'number') {
+      model.score.record(score);
+      model.entropy.record(scoreEntropy(score));
+    }
     const features = view.features;
-    if (features !== undefined && features !== null) this.recordFeatures(features, model.features);
+    if (features !== undefined && features !== null) {
+      this.recordFeatures(features, model.features);
+      const isAnomalous = this.isAnomalous;
+      if (isAnomalous !== undefined) {
+        model.anomalies.checked++;
+        if (isAnomalous(features)) model.anomalies.anomalous++;
+      }
+    }
     if (view.isError === true) this.errors.get(name, version, errorTypeOf(view.error)).value++;
   }
 
@@ -500,6 +537,28 @@ export class ModelMetrics implements PredictionObserver {
         unit: 's',
       })
       .addCallback((result) => observeAll(this.loadTimes, (v, a) => result.observe(v, a)));
+    if (this.isAnomalous !== undefined) {
+      const observeAnomalies = (
+        result: { observe: (v: number, a: Attributes) => void },
+        read: (a: ModelSeries['anomalies']) => number,
+      ) => {
+        for (const entry of this.models.series) result.observe(read(entry.anomalies), entry.score.attributes);
+        const other = this.models.overflow;
+        if (other.anomalies.checked > 0) result.observe(read(other.anomalies), other.score.attributes);
+      };
+      meter
+        .createObservableCounter(NAME.anomalies, {
+          description: 'Predictions with at least one feature outside its configured baseline range',
+          unit: '{prediction}',
+        })
+        .addCallback((result) => observeAnomalies(result, (a) => a.anomalous));
+      meter
+        .createObservableCounter(NAME.anomalyChecks, {
+          description: 'Predictions whose features were checked against the baseline ranges',
+          unit: '{prediction}',
+        })
+        .addCallback((result) => observeAnomalies(result, (a) => a.checked));
+    }
     meter
       .createObservableCounter(NAME.overflow, {
         description: `Observations recorded in an "${OTHER}" series because their metric reached maxSeriesPerInstrument`,

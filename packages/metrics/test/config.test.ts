@@ -74,6 +74,8 @@ describe('metricsConfigSchema', () => {
       ],
       scoreBuckets: DEFAULT_SCORE_BUCKETS,
       features: {},
+      entropyBuckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
+      featureRanges: {},
       prometheus: { endpoint: '/metrics', host: '127.0.0.1', targetInfo: true },
     });
     expect(DEFAULT_SCORE_BUCKETS).toHaveLength(20);

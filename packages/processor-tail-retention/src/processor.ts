@@ -4,6 +4,7 @@ import {
   type ComponentServices,
   type Diagnostics,
   type LogRecordLike,
+  type TimerHandle,
 } from '@predlog/core';
 import { ATTR } from '@predlog/schema';
 import type { TailRetentionConfig } from './config.ts';
@@ -69,7 +70,7 @@ export class TailRetentionProcessor extends BaseProcessor {
   /** trace_id grouping: request id → the group of its trace, so feedback without a trace joins it. */
   private readonly aliases: Map<string, PendingGroup> | undefined;
   private readonly counters: TailRetentionCounters;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: TimerHandle;
   private droppedSinceReport = 0;
   private ungroupedSequence = 0;
   private closed = false;
@@ -88,8 +89,9 @@ export class TailRetentionProcessor extends BaseProcessor {
     this.decisions = new DecisionTable(config.decisionCacheSize);
     this.counters = new TailRetentionCounters(this.policies.outcomes.length);
     registerTailRetentionMetrics(services.meter, services.id, this.counters, this.policies.outcomes);
-    this.timer = setInterval(() => this.decideDue(), config.checkIntervalMs);
-    this.timer.unref();
+    // On the component's clock, so a test moving a fake clock sees the ticks; the system clock's
+    // timers are unref'd, so the interval never keeps the process alive.
+    this.timer = services.clock.setInterval(() => this.decideDue(), config.checkIntervalMs);
   }
 
   /** Policy names in the order they are evaluated (see the README). */
@@ -121,9 +123,9 @@ export class TailRetentionProcessor extends BaseProcessor {
   }
 
   /**
-   * Decides every group whose wait is over and passes the kept records on. The interval timer
-   * calls it every `checkIntervalMs`; tests driving a fake clock call it directly. Returns the
-   * number of groups decided.
+   * Decides every group whose wait is over and passes the kept records on. The interval timer on
+   * `services.clock` calls it every `checkIntervalMs`; a caller may also call it directly. Returns
+   * the number of groups decided.
    */
   decideDue(): number {
     const out: LogRecordLike[] = [];
@@ -170,7 +172,7 @@ export class TailRetentionProcessor extends BaseProcessor {
 
   override async shutdown(): Promise<void> {
     this.closed = true;
-    clearInterval(this.timer);
+    this.timer.cancel();
     await super.shutdown();
   }
 

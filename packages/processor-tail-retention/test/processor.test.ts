@@ -1,6 +1,6 @@
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordLike } from '@predlog/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { TailRetentionConfigInput } from '../src/index.ts';
 import { Harness, testEnv } from './support/harness.ts';
 import { feedback, outcome, prediction, requestIds, retentionOf } from './support/records.ts';
@@ -63,7 +63,7 @@ describe('grouping and the decision timeline', () => {
     expect(requestIds(h.kept)).toEqual(['a', 'a', 'b', 'c']);
   });
 
-  it('decides due groups when the next batch arrives, and on its own interval timer', async () => {
+  it('decides due groups when the next batch arrives, and on its own interval timer', () => {
     const h = harness({ decisionWaitMs: 1000, policies: [{ type: 'always', class: 'debug' }] });
     h.push(prediction('a'));
     h.env.clock.advance(1000);
@@ -71,15 +71,23 @@ describe('grouping and the decision timeline', () => {
 
     const timed = harness({
       decisionWaitMs: 1000,
-      checkIntervalMs: 5,
+      checkIntervalMs: 300,
       policies: [{ type: 'always', class: 'debug' }],
     });
     timed.push(prediction('t'));
-    timed.env.clock.advance(1000);
-    await vi.waitFor(() => expect(requestIds(timed.released)).toEqual(['t']), {
-      timeout: 5_000,
-      interval: 5,
-    });
+    // The interval runs on the component's clock: at 300, 600 and 900 ms nothing is due yet.
+    timed.env.clock.advance(999);
+    expect(timed.released).toEqual([]);
+    // Due at 1000 ms, decided by the tick at 1200 ms.
+    timed.env.clock.advance(201);
+    expect(requestIds(timed.released)).toEqual(['t']);
+  });
+
+  it('cancels its interval timer at shutdown', async () => {
+    const h = harness({ checkIntervalMs: 1000 });
+    expect(h.env.clock.pendingTimers).toBe(1);
+    await h.close();
+    expect(h.env.clock.pendingTimers).toBe(0);
   });
 
   it('decides a record without a request id on its own, at once', () => {

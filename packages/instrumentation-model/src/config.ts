@@ -1,5 +1,11 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { type Diagnostics, DiagnosticsChannel, type PredictionLogger } from '@predlog/core';
+import {
+  type Clock,
+  type Diagnostics,
+  DiagnosticsChannel,
+  type PredictionLogger,
+  systemClock,
+} from '@predlog/core';
 import { z } from 'zod';
 import { defaultPredictionExtractor, type PredictionExtractor } from './prediction-fields.ts';
 
@@ -28,6 +34,18 @@ export const diagnosticsSchema = z
     { message: 'must be a Diagnostics (warnOnce, error, info)' },
   )
   .default(() => new DiagnosticsChannel());
+
+/** Where latencies are measured and the challenger's timeout is scheduled; a test passes a fake one. */
+export const clockSchema = z
+  .custom<Clock>(
+    (value) =>
+      value !== null &&
+      typeof value === 'object' &&
+      typeof (value as { monotonic?: unknown }).monotonic === 'function' &&
+      typeof (value as { setTimeout?: unknown }).setTimeout === 'function',
+    { message: 'must be a Clock (now, monotonic, setTimeout, setInterval)' },
+  )
+  .default(() => systemClock);
 
 export const meterProviderSchema = z.custom<MeterProvider>(
   (value) =>
@@ -93,6 +111,7 @@ export const modelInstrumentationConfigSchema = z.strictObject({
   diagnostics: diagnosticsSchema,
   /** Where the instrumentation's counters go; default the global OTel MeterProvider. */
   meterProvider: meterProviderSchema.optional(),
+  clock: clockSchema,
 });
 export type ModelInstrumentationConfig = z.output<typeof modelInstrumentationConfigSchema>;
 export type ModelInstrumentationOptions = z.input<typeof modelInstrumentationConfigSchema>;

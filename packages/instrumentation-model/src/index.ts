@@ -1,4 +1,5 @@
 export {
+  clockSchema,
   diagnosticsSchema,
   functionSchema,
   type ModelInstrumentationConfig,

@@ -86,7 +86,13 @@ class ModelCallLogger {
     this.shadow =
       config.shadow === undefined
         ? undefined
-        : new ShadowRunner(config.shadow, config.logger, config.diagnostics, this.countExtractorFailure);
+        : new ShadowRunner(
+            config.shadow,
+            config.logger,
+            config.diagnostics,
+            this.countExtractorFailure,
+            config.clock,
+          );
     observeInstrumentationCounters(
       (config.meterProvider ?? metrics.getMeterProvider()).getMeter('@predlog/instrumentation-model'),
       `model:${config.name}`,
@@ -108,25 +114,26 @@ class ModelCallLogger {
     const requestId = scope?.requestId ?? (this.shadow !== undefined && !batch ? randomUUID() : undefined);
     // The challenger's copy is taken before the champion runs, so the champion cannot change it.
     const shadowInput = this.shadow === undefined ? undefined : this.copyForShadow(input);
-    const started = performance.now();
+    const clock = this.config.clock;
+    const started = clock.monotonic();
     let result: unknown;
     try {
       result = predict.apply(self, args);
     } catch (error) {
-      this.log(input, batch, requestId, undefined, error, performance.now() - started, shadowInput);
+      this.log(input, batch, requestId, undefined, error, clock.monotonic() - started, shadowInput);
       throw error;
     }
     if (!isPromiseLike(result)) {
-      this.log(input, batch, requestId, result, undefined, performance.now() - started, shadowInput);
+      this.log(input, batch, requestId, result, undefined, clock.monotonic() - started, shadowInput);
       return result;
     }
     return result.then(
       (output) => {
-        this.log(input, batch, requestId, output, undefined, performance.now() - started, shadowInput);
+        this.log(input, batch, requestId, output, undefined, clock.monotonic() - started, shadowInput);
         return output;
       },
       (error: unknown) => {
-        this.log(input, batch, requestId, undefined, error, performance.now() - started, shadowInput);
+        this.log(input, batch, requestId, undefined, error, clock.monotonic() - started, shadowInput);
         throw error;
       },
     );

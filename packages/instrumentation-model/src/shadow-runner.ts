@@ -1,4 +1,10 @@
-import type { Diagnostics, ModelIdentity, PredictionInput } from '@predlog/core';
+import {
+  type Clock,
+  type Diagnostics,
+  type ModelIdentity,
+  type PredictionInput,
+  systemClock,
+} from '@predlog/core';
 import type { PredictionRecorder, ShadowConfig } from './config.ts';
 import { emptyShadowStats, type ShadowStats } from './instrumentation-stats.ts';
 import { isPromiseLike } from './internal/promise-like.ts';
@@ -17,7 +23,9 @@ export interface ShadowContext {
  * draw, a concurrency check and a copy of the input (`structuredClone`, skipped when the caller
  * hands over a private copy). The challenger itself starts on a later event-loop turn, after the
  * champion's answer; it gets `timeoutMs`, its errors are swallowed and counted, and its record
- * carries the champion's request id (and trace ids) with `ml.model.role=challenger`.
+ * carries the champion's request id (and trace ids) with `ml.model.role=challenger`. Its latency
+ * and its timeout are on `clock` (the system clock unless given), so a test moves a fake clock
+ * past `timeoutMs` instead of waiting for it.
  */
 export class ShadowRunner {
   readonly stats: ShadowStats = emptyShadowStats();
@@ -26,6 +34,7 @@ export class ShadowRunner {
   private readonly diagnostics: Diagnostics;
   private readonly model: ModelIdentity;
   private readonly onExtractorFailure: () => void;
+  private readonly clock: Clock;
   private inFlight = 0;
 
   constructor(
@@ -33,8 +42,10 @@ export class ShadowRunner {
     logger: PredictionRecorder,
     diagnostics: Diagnostics,
     onExtractorFailure: () => void = () => undefined,
+    clock: Clock = systemClock,
   ) {
     this.config = config;
+    this.clock = clock;
     this.logger = logger;
     this.diagnostics = diagnostics;
     this.onExtractorFailure = onExtractorFailure;
@@ -78,46 +89,48 @@ export class ShadowRunner {
       }
     }
     this.inFlight++;
+    // A yield, not a delay: the challenger starts once the champion's caller has its answer.
     setImmediate(() => this.run(copy, context));
   }
 
   private run(input: unknown, context: ShadowContext): void {
     this.stats.started++;
-    const started = performance.now();
+    const clock = this.clock;
+    const started = clock.monotonic();
     let result: unknown;
     try {
       result = this.config.predict(input);
     } catch (error) {
       this.settle();
-      this.fail(input, context, error, performance.now() - started);
+      this.fail(input, context, error, clock.monotonic() - started);
       return;
     }
     if (!isPromiseLike(result)) {
       this.settle();
-      this.complete(input, context, result, performance.now() - started);
+      this.complete(input, context, result, clock.monotonic() - started);
       return;
     }
     let decided = false;
-    const timer = setTimeout(() => {
+    // Unref'd on the system clock: a challenger still running never keeps the process alive.
+    const timer = clock.setTimeout(() => {
       decided = true;
       this.stats.timedOut++;
-      this.log(input, context, undefined, 'timeout', performance.now() - started);
+      this.log(input, context, undefined, 'timeout', clock.monotonic() - started);
     }, this.config.timeoutMs);
-    timer.unref();
     result.then(
       (output) => {
         this.settle();
         if (decided) return;
         decided = true;
-        clearTimeout(timer);
-        this.complete(input, context, output, performance.now() - started);
+        timer.cancel();
+        this.complete(input, context, output, clock.monotonic() - started);
       },
       (error: unknown) => {
         this.settle();
         if (decided) return;
         decided = true;
-        clearTimeout(timer);
-        this.fail(input, context, error, performance.now() - started);
+        timer.cancel();
+        this.fail(input, context, error, clock.monotonic() - started);
       },
     );
   }

@@ -1,3 +1,4 @@
+import { systemClock } from '@predlog/core';
 import { memoryLogger } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
@@ -20,6 +21,7 @@ describe('modelInstrumentationConfigSchema', () => {
     });
     expect(config.extractPrediction).toBe(defaultPredictionExtractor);
     expect(typeof config.diagnostics.warnOnce).toBe('function');
+    expect(config.clock).toBe(systemClock);
     expect(config.role).toBeUndefined();
     expect(config.shadow).toBeUndefined();
     expect(config.isBatch).toBeUndefined();
@@ -42,6 +44,7 @@ describe('modelInstrumentationConfigSchema', () => {
         'shadow.rate',
         /0 to 1/,
       ],
+      [{ logger, name: 'm', version: '1', clock: { now: () => 0 } }, 'clock', /Clock/],
       [{ logger, name: 'm', version: '1', batchSize: 3 }, '', /batchSize/],
     ];
     for (const [input, path, message] of cases) {

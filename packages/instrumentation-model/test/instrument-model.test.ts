@@ -1,4 +1,4 @@
-import { attr, bodyOf, installTracing, memoryLogger } from '@predlog/test-kit';
+import { attr, bodyOf, FakeClock, installTracing, memoryLogger } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
   createPredictionScope,
@@ -47,7 +47,7 @@ describe('instrumentModel: single calls', () => {
     const model = {
       bias: 0.25,
       async predict(input: { text: string }, scale: number) {
-        await new Promise((resolve) => setTimeout(resolve, 2));
+        await new Promise((resolve) => setImmediate(resolve));
         return this.bias * scale + input.text.length / 100;
       },
     };
@@ -59,6 +59,20 @@ describe('instrumentModel: single calls', () => {
     expect(attr(record, 'ml.prediction.score')).toBeCloseTo(0.75);
     // Not a flat map of scalars? It is one, but captureInputAs auto keeps scalar maps as features.
     expect(bodyOf(record).input_features).toEqual({ text: 'great service, nested: {}' });
+  });
+
+  it('measures the latency on the given clock, up to when the promise settles', async () => {
+    const { logger, records } = memoryLogger();
+    const clock = new FakeClock();
+    const predict = instrumentModel(
+      (_: unknown) => new Promise<number>((resolve) => clock.setTimeout(() => resolve(0.5), 45)),
+      { logger, name: 'm', version: '1', clock },
+    );
+    const pending = predict({ a: 1 });
+    await clock.advanceAsync(45);
+    expect(await pending).toBe(0.5);
+    const [record] = await records();
+    expect(attr(record, 'ml.inference.duration_ms')).toBe(45);
   });
 
   it('logs a nested input as raw input', async () => {

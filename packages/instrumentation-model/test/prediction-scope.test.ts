@@ -11,7 +11,8 @@ describe('prediction scope', () => {
     const scope = createPredictionScope('req-1', 'a'.repeat(32), 'b'.repeat(16));
     expect(activePredictionScope()).toBeUndefined();
     const seen = await runInPredictionScope(scope, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      // A timer callback, not a wait: the scope must survive it.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       return activePredictionScope();
     });
     expect(seen).toBe(scope);

@@ -1,4 +1,4 @@
-import { attr, eventually, memoryLogger } from '@predlog/test-kit';
+import { attr, FakeClock, memoryLogger, turn } from '@predlog/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createPredictionScope, instrumentModel, runInPredictionScope } from '../src/index.ts';
 
@@ -33,7 +33,8 @@ describe('shadow mode', () => {
     const txn: Txn = { amount: 500, tags: [] };
     expect(predict(txn)).toBe(0.9);
     expect(order).toEqual(['champion']);
-    await eventually(() => predict.predlog.stats().shadow?.completed === 1);
+    await turn();
+    expect(predict.predlog.stats().shadow?.completed).toBe(1);
     expect(order).toEqual(['champion', 'challenger']);
     expect(txn).toEqual({ amount: 500, tags: [] });
 
@@ -57,22 +58,25 @@ describe('shadow mode', () => {
       shadow: { name: 'm', version: '2', predict: async () => 0.3 },
     });
     await runInPredictionScope(createPredictionScope('req-shadow-1'), () => predict({ a: 1 }));
-    await eventually(() => predict.predlog.stats().shadow?.completed === 1);
+    await turn();
+    expect(predict.predlog.stats().shadow?.completed).toBe(1);
     const logged = await records();
     expect(logged.map((r) => attr(r, 'ml.request.id'))).toEqual(['req-shadow-1', 'req-shadow-1']);
   });
 
-  it('logs a challenger that outlives timeoutMs as a timeout, without delaying the champion', async () => {
+  it('logs a challenger that outlives timeoutMs as a timeout at exactly timeoutMs on the clock, without delaying the champion', async () => {
     const { logger, records } = memoryLogger();
+    const clock = new FakeClock();
     let release: (value: number) => void = () => undefined;
     const predict = instrumentModel(async (_: unknown) => 0.2, {
       logger,
       name: 'm',
       version: '1',
+      clock,
       shadow: {
         name: 'slow',
         version: '1',
-        timeoutMs: 20,
+        timeoutMs: 200,
         predict: () =>
           new Promise<number>((resolve) => {
             release = resolve;
@@ -80,15 +84,50 @@ describe('shadow mode', () => {
       },
     });
     expect(await predict({ a: 1 })).toBe(0.2);
-    await eventually(() => predict.predlog.stats().shadow?.timedOut === 1);
+    await turn();
+    expect(predict.predlog.stats().shadow).toMatchObject({ started: 1, timedOut: 0 });
+    expect(clock.pendingTimers).toBe(1);
+    clock.advance(199);
+    expect(predict.predlog.stats().shadow?.timedOut).toBe(0);
+    clock.advance(1);
+    expect(predict.predlog.stats().shadow?.timedOut).toBe(1);
+    // The late answer is ignored.
     release(0.99);
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     const logged = await records();
     const challenger = logged.find((r) => attr(r, 'ml.model.role') === 'challenger');
     expect(attr(challenger, 'error.type')).toBe('timeout');
     expect(attr(challenger, 'ml.prediction.score')).toBeUndefined();
+    expect(attr(challenger, 'ml.inference.duration_ms')).toBe(200);
     expect(logged).toHaveLength(2);
     expect(predict.predlog.stats().shadow).toMatchObject({ started: 1, completed: 0, timedOut: 1 });
+  });
+
+  it('measures the challenger on the clock and cancels its timeout when it answers in time', async () => {
+    const { logger, records } = memoryLogger();
+    const clock = new FakeClock();
+    const predict = instrumentModel((_: unknown) => 0.2, {
+      logger,
+      name: 'm',
+      version: '1',
+      clock,
+      shadow: {
+        name: 'c',
+        version: '2',
+        timeoutMs: 200,
+        predict: () => new Promise<number>((resolve) => clock.setTimeout(() => resolve(0.4), 30)),
+      },
+    });
+    predict({ a: 1 });
+    await turn();
+    // The challenger's own 30 ms timer and the 200 ms timeout.
+    expect(clock.pendingTimers).toBe(2);
+    await clock.advanceAsync(30);
+    expect(predict.predlog.stats().shadow).toMatchObject({ completed: 1, timedOut: 0 });
+    expect(clock.pendingTimers).toBe(0);
+    const challenger = (await records()).find((r) => attr(r, 'ml.model.role') === 'challenger');
+    expect(attr(challenger, 'ml.prediction.score')).toBe(0.4);
+    expect(attr(challenger, 'ml.inference.duration_ms')).toBe(30);
   });
 
   it('swallows and counts challenger errors, sync and async', async () => {
@@ -110,7 +149,8 @@ describe('shadow mode', () => {
     });
     expect(predict({ a: 1 })).toBe(0.2);
     expect(predict({ a: 2 })).toBe(0.2);
-    await eventually(() => predict.predlog.stats().shadow?.failed === 2);
+    await turn();
+    expect(predict.predlog.stats().shadow?.failed).toBe(2);
     const challengers = (await records()).filter((r) => attr(r, 'ml.model.role') === 'challenger');
     expect(challengers.map((r) => attr(r, 'error.type')).sort()).toEqual(['RangeError', 'TypeError']);
   });
@@ -131,7 +171,7 @@ describe('shadow mode', () => {
       },
     });
     for (let i = 0; i < 5; i++) predict({ i });
-    await eventually(() => predict.predlog.stats().shadow?.started === 2);
+    await turn();
     expect(predict.predlog.stats().shadow).toMatchObject({ started: 2, skipped: 3 });
     for (const resolve of pending) resolve();
 
@@ -142,7 +182,7 @@ describe('shadow mode', () => {
       shadow: { name: 'c', version: '1', rate: 0, predict: () => 1 },
     });
     never({ a: 1 });
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect(never.predlog.stats().shadow).toMatchObject({ started: 0, skipped: 1 });
   });
 
@@ -155,7 +195,7 @@ describe('shadow mode', () => {
       { logger, name: 'm', version: '1', shadow: { name: 'c', version: '1', predict: () => 1 } },
     );
     expect(() => predict({ a: 1 })).toThrow('champion down');
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect(predict.predlog.stats().shadow).toMatchObject({ started: 0, skipped: 0 });
   });
 });

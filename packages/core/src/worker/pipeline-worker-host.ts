@@ -6,6 +6,7 @@ import { ByteRingWriter } from './byte-ring-writer.ts';
 import { createLedger } from './ledger-layout.ts';
 import { LedgerReader } from './ledger-reader.ts';
 import { type ComponentModuleRef, resolveModuleRef } from './module-ref.ts';
+import { createShapeTable, ShapeRegistry } from './shape-table.ts';
 import type {
   HostToWorker,
   PipelineWorkerData,
@@ -97,6 +98,8 @@ interface PendingFlush {
 export class PipelineWorkerHost {
   /** Where the serving thread writes frames (through a frame writer). */
   readonly ring: ByteRingWriter;
+  /** The object shapes frames may name (give it to the frame writers); the worker reads the same table. */
+  readonly shapes: ShapeRegistry;
   private readonly data: PipelineWorkerData;
   private readonly ledger: LedgerReader;
   private readonly entry: URL;
@@ -128,11 +131,14 @@ export class PipelineWorkerHost {
     const from = options.resolveFrom ?? process.cwd();
     const ring = createByteRing({ ...DEFAULT_RING, ...options.ring });
     const ledger = createLedger();
+    const shapes = createShapeTable();
     this.ring = new ByteRingWriter(ring);
+    this.shapes = new ShapeRegistry(shapes);
     this.ledger = new LedgerReader(ledger);
     this.data = {
       ring,
       ledger,
+      shapes,
       sink: resolveModuleRef(options.sink, from),
       components: (options.components ?? []).map((ref) => resolveModuleRef(ref, from)),
       sinkOptions: options.sinkOptions,

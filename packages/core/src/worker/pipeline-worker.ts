@@ -13,6 +13,7 @@ import { ByteRingReader } from './byte-ring-reader.ts';
 import { readFrame } from './frame-reader.ts';
 import { LedgerWriter } from './ledger-writer.ts';
 import { loadModuleRef } from './module-ref.ts';
+import { ShapeReader } from './shape-table.ts';
 import { ValueDecoder } from './value-decoder.ts';
 import type {
   DecodedFrame,
@@ -36,7 +37,7 @@ const pendingFlushes: Array<{ id: number; upTo: number }> = [];
 let stopping = false;
 
 const reader = new ByteRingReader(data.ring);
-const decoder = new ValueDecoder(reader);
+const decoder = new ValueDecoder(reader, new ShapeReader(data.shapes));
 const ledger = new LedgerWriter(data.ledger);
 
 port.on('message', (message: HostToWorker) => {

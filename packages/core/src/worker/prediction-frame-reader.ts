@@ -1,4 +1,22 @@
 import { PREDICTION_SNAPSHOT, type PredictionSnapshot } from '../internal/record-capture.ts';
+import {
+  FORCE,
+  HAS_BATCH_ID,
+  HAS_CHANNEL,
+  HAS_ENTITY_ID,
+  HAS_ERROR,
+  HAS_FEATURES,
+  HAS_FRESHNESS,
+  HAS_NULL_COUNT,
+  HAS_REASON,
+  HAS_REGION,
+  HAS_ROLE,
+  HAS_SEGMENT,
+  HAS_SERVING_NODE,
+  HAS_SESSION_ID,
+  HAS_SPAN_ID,
+  HAS_TRACE_ID,
+} from './prediction-frame-writer.ts';
 import { FrameDecodeError, type ValueDecoder } from './value-decoder.ts';
 
 /**
@@ -17,29 +35,33 @@ export function readPredictionFrame(d: ValueDecoder, frameLength: number): Predi
   const score = d.value();
   const threshold = d.value();
   const latency = d.value();
-  const servingNode = d.value();
-  const errorType = optionalString(d.value());
-  const errorMessage = optionalString(d.value());
-  const entityId = d.value();
-  const sessionId = d.value();
-  const segment = d.value();
-  const channel = d.value();
-  const region = d.value();
-  const freshness = d.value();
-  const nullCountGiven = d.value();
-  const featuresGiven = d.value() === true;
+  const present = d.uint32();
+  const at = (bit: number): unknown => ((present & bit) === 0 ? undefined : d.value());
+  const servingNode = at(HAS_SERVING_NODE);
+  let errorType: string | undefined;
+  let errorMessage: string | undefined;
+  if (present & HAS_ERROR) {
+    errorType = optionalString(d.value());
+    errorMessage = optionalString(d.value());
+  }
+  const entityId = at(HAS_ENTITY_ID);
+  const sessionId = at(HAS_SESSION_ID);
+  const segment = at(HAS_SEGMENT);
+  const channel = at(HAS_CHANNEL);
+  const region = at(HAS_REGION);
+  const freshness = at(HAS_FRESHNESS);
+  const nullCountGiven = at(HAS_NULL_COUNT);
+  const role = at(HAS_ROLE);
+  const batchId = at(HAS_BATCH_ID);
+  const reason = optionalString(at(HAS_REASON));
+  const traceId = at(HAS_TRACE_ID);
+  const spanId = at(HAS_SPAN_ID);
+  const weight = d.number();
   const features = d.value();
   if (features === null || typeof features !== 'object' || Array.isArray(features)) {
     throw new FrameDecodeError('a prediction frame without its feature map');
   }
   const nullCount = d.uint32();
-  const force = d.value() === true;
-  const role = d.value();
-  const batchId = d.value();
-  const weight = d.number();
-  const reason = optionalString(d.value());
-  const traceId = d.value();
-  const spanId = d.value();
   const probabilities = d.value();
   const explanation = d.value();
   const raw = d.value();
@@ -65,13 +87,13 @@ export function readPredictionFrame(d: ValueDecoder, frameLength: number): Predi
     region,
     freshness,
     nullCountGiven,
-    featuresGiven,
+    featuresGiven: (present & HAS_FEATURES) !== 0,
     features: features as Record<string, unknown>,
     nullCount,
     raw,
     probabilities,
     explanation,
-    force,
+    force: (present & FORCE) !== 0,
     role,
     batchId,
     weight,

@@ -7,8 +7,9 @@ import type { PredictionInput } from '../prediction-input.ts';
 import type { ByteRingWriter } from './byte-ring-writer.ts';
 import { type FrameContent, writeFrame } from './frame-commit.ts';
 import { FRAME_PREDICTION } from './frame-kinds.ts';
+import type { ShapeRegistry } from './shape-table.ts';
 import { ValueEncoder } from './value-encoder.ts';
-import { T_FALSE, T_NULL, T_RAW_DROPPED, T_TRUE, T_UNDEFINED } from './value-tags.ts';
+import { T_NULL, T_RAW_DROPPED, T_UNDEFINED } from './value-tags.ts';
 
 /** Ids (request, prediction) longer than this are cut, as in-thread capture cuts them. */
 const MAX_ID_LENGTH = 256;
@@ -16,6 +17,25 @@ const MAX_ID_LENGTH = 256;
 const MAX_SHORT_FIELD = 64;
 const K_TOO_LARGE = SANITIZE_KINDS.indexOf('record_too_large');
 const EMPTY_INPUT: PredictionInput = {};
+
+// The presence bits of a prediction frame's optional fields, in the order they are written.
+export const HAS_SERVING_NODE = 1 << 0;
+export const HAS_ERROR = 1 << 1;
+export const HAS_ENTITY_ID = 1 << 2;
+export const HAS_SESSION_ID = 1 << 3;
+export const HAS_SEGMENT = 1 << 4;
+export const HAS_CHANNEL = 1 << 5;
+export const HAS_REGION = 1 << 6;
+export const HAS_FRESHNESS = 1 << 7;
+export const HAS_NULL_COUNT = 1 << 8;
+export const HAS_ROLE = 1 << 9;
+export const HAS_BATCH_ID = 1 << 10;
+export const HAS_REASON = 1 << 11;
+export const HAS_TRACE_ID = 1 << 12;
+export const HAS_SPAN_ID = 1 << 13;
+/** Flags, not fields: `features` was given, `force` is true. */
+export const HAS_FEATURES = 1 << 14;
+export const FORCE = 1 << 15;
 
 /**
  * The serving thread's half of `record()` in worker mode: captures one prediction straight into a
@@ -42,11 +62,19 @@ export class PredictionFrameWriter implements FrameContent {
   private weight = 1;
   private reason: string | undefined;
 
-  /** `onFirst` is called the first time each sanitisation kind happens (for a one-off diagnostic). */
-  constructor(ring: ByteRingWriter, options: CaptureOptions, onFirst?: (kind: SanitizeKind) => void) {
+  /**
+   * `onFirst` is called the first time each sanitisation kind happens (for a one-off diagnostic);
+   * `shapes` lets repeated object shapes (the feature map) travel as an id.
+   */
+  constructor(
+    ring: ByteRingWriter,
+    options: CaptureOptions,
+    onFirst?: (kind: SanitizeKind) => void,
+    shapes?: ShapeRegistry,
+  ) {
     this.ring = ring;
     this.options = options;
-    this.encoder = new ValueEncoder(options, ring, onFirst);
+    this.encoder = new ValueEncoder(options, ring, onFirst, shapes);
   }
 
   /**
@@ -110,38 +138,6 @@ export class PredictionFrameWriter implements FrameContent {
     this.number(e, input.threshold);
     if (latencyOverrideMs !== undefined) e.float64(latencyOverrideMs);
     else this.number(e, input.latencyMs);
-    e.scalar(input.servingNode);
-    const error = input.error;
-    if (error === undefined || error === null || error === false) {
-      e.tag(T_UNDEFINED);
-      e.tag(T_UNDEFINED);
-    } else if (error instanceof Error) {
-      const name = error.name;
-      const message = error.message;
-      if (typeof name === 'string' && name !== '') e.scalar(name);
-      else e.exactString('Error');
-      if (typeof message === 'string' && message !== '') e.scalar(message);
-      else e.tag(T_UNDEFINED);
-    } else {
-      if (typeof error === 'string') e.scalar(error);
-      else e.exactString('error');
-      e.tag(T_UNDEFINED);
-    }
-    e.scalar(input.entityId);
-    e.scalar(input.sessionId);
-    e.scalar(input.segment);
-    e.scalar(input.channel);
-    e.scalar(input.region);
-    this.number(e, input.featureFreshnessMaxAgeS);
-    this.number(e, input.nullFeatureCount);
-    e.tag(input.features !== undefined ? T_TRUE : T_FALSE);
-    e.features(input.features);
-    e.uint32(e.nullCount);
-    e.tag(input.force === true ? T_TRUE : T_FALSE);
-    e.scalar(input.role);
-    e.scalar(input.batchId);
-    e.float64(this.weight);
-    this.exact(e, reason);
     let traceId: unknown = input.traceId;
     let spanId: unknown = input.spanId;
     if (traceId === undefined && spanId === undefined && this.options.captureTraceContext) {
@@ -152,8 +148,32 @@ export class PredictionFrameWriter implements FrameContent {
         spanId = context.spanId;
       }
     }
-    this.short(e, traceId);
-    this.short(e, spanId);
+    // The fields most predictions leave out take a bit each, not a byte and a call each.
+    const error = input.error;
+    const hasError = error !== undefined && error !== null && error !== false;
+    let present = 0;
+    if (input.servingNode !== undefined) present |= HAS_SERVING_NODE;
+    if (hasError) present |= HAS_ERROR;
+    if (input.entityId !== undefined) present |= HAS_ENTITY_ID;
+    if (input.sessionId !== undefined) present |= HAS_SESSION_ID;
+    if (input.segment !== undefined) present |= HAS_SEGMENT;
+    if (input.channel !== undefined) present |= HAS_CHANNEL;
+    if (input.region !== undefined) present |= HAS_REGION;
+    if (input.featureFreshnessMaxAgeS !== undefined) present |= HAS_FRESHNESS;
+    if (input.nullFeatureCount !== undefined) present |= HAS_NULL_COUNT;
+    if (input.role !== undefined) present |= HAS_ROLE;
+    if (input.batchId !== undefined) present |= HAS_BATCH_ID;
+    if (reason !== undefined) present |= HAS_REASON;
+    if (traceId !== undefined) present |= HAS_TRACE_ID;
+    if (spanId !== undefined) present |= HAS_SPAN_ID;
+    if (input.features !== undefined) present |= HAS_FEATURES;
+    if (input.force === true) present |= FORCE;
+    e.uint32(present);
+    if (present !== (present & (HAS_FEATURES | FORCE)))
+      this.optional(e, input, present, error, reason, traceId, spanId);
+    e.float64(this.weight);
+    e.features(input.features);
+    e.uint32(e.nullCount);
     const probabilities = input.probabilities;
     if (probabilities === undefined) e.tag(T_UNDEFINED);
     else e.field(probabilities);
@@ -172,6 +192,45 @@ export class PredictionFrameWriter implements FrameContent {
         e.tag(T_RAW_DROPPED);
       }
     }
+  }
+
+  /** The fields marked in `present`, in bit order (prediction-frame-reader.ts reads them so). */
+  private optional(
+    e: ValueEncoder,
+    input: PredictionInput,
+    present: number,
+    error: unknown,
+    reason: string | undefined,
+    traceId: unknown,
+    spanId: unknown,
+  ): void {
+    if (present & HAS_SERVING_NODE) e.scalar(input.servingNode);
+    if (present & HAS_ERROR) {
+      if (error instanceof Error) {
+        const name = error.name;
+        const message = error.message;
+        if (typeof name === 'string' && name !== '') e.scalar(name);
+        else e.exactString('Error');
+        if (typeof message === 'string' && message !== '') e.scalar(message);
+        else e.tag(T_UNDEFINED);
+      } else {
+        if (typeof error === 'string') e.scalar(error);
+        else e.exactString('error');
+        e.tag(T_UNDEFINED);
+      }
+    }
+    if (present & HAS_ENTITY_ID) e.scalar(input.entityId);
+    if (present & HAS_SESSION_ID) e.scalar(input.sessionId);
+    if (present & HAS_SEGMENT) e.scalar(input.segment);
+    if (present & HAS_CHANNEL) e.scalar(input.channel);
+    if (present & HAS_REGION) e.scalar(input.region);
+    if (present & HAS_FRESHNESS) this.number(e, input.featureFreshnessMaxAgeS);
+    if (present & HAS_NULL_COUNT) this.number(e, input.nullFeatureCount);
+    if (present & HAS_ROLE) e.scalar(input.role);
+    if (present & HAS_BATCH_ID) e.scalar(input.batchId);
+    if (present & HAS_REASON) this.exact(e, reason);
+    if (present & HAS_TRACE_ID) this.short(e, traceId);
+    if (present & HAS_SPAN_ID) this.short(e, spanId);
   }
 
   /** A request or prediction id: a string cut (safely) to 256 chars; anything else for the reader's check. */

@@ -1,4 +1,5 @@
 import { CIRCULAR_MARKER, DEPTH_MARKER, UNREADABLE_MARKER } from '../internal/value-capture.ts';
+import type { ShapeReader } from './shape-table.ts';
 import {
   type BufferFastPaths,
   binaryText,
@@ -29,6 +30,7 @@ import {
   T_NULL,
   T_RAW_DROPPED,
   T_RECORD_LIMIT,
+  T_SHAPE,
   T_SMALL_INT,
   T_SOME_MORE_KEYS,
   T_TRUE,
@@ -70,8 +72,11 @@ export class ValueDecoder {
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
   private readonly buffer: BufferFastPaths;
+  private readonly shapes: ShapeReader | undefined;
 
-  constructor(memory: { bytes: Uint8Array; view: DataView; buffer: Buffer }) {
+  /** `shapes`: the table the encoder's shape registry publishes to (frames may name its shapes). */
+  constructor(memory: { bytes: Uint8Array; view: DataView; buffer: Buffer }, shapes?: ShapeReader) {
+    this.shapes = shapes;
     this.bytes = memory.bytes;
     this.view = memory.view;
     this.buffer = memory.buffer as unknown as BufferFastPaths;
@@ -222,6 +227,22 @@ export class ValueDecoder {
 
   private map(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    if (this.pos < this.end && this.bytes[this.pos] === T_SHAPE) {
+      this.pos++;
+      const id = this.uint32();
+      const n = this.uint32();
+      const keys = this.shapes?.keys(id);
+      if (keys === undefined || n > keys.length)
+        throw new FrameDecodeError(`a map of shape ${id}, which is not published`);
+      for (let i = 0; i < n; i++) {
+        const v = this.value();
+        if (v === undefined) continue;
+        const key = keys[i] as string;
+        if (key === '__proto__')
+          Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+        else out[key] = v;
+      }
+    }
     for (;;) {
       if (this.pos >= this.end) throw new FrameDecodeError('frame ended early');
       const tag = this.bytes[this.pos];

@@ -1,6 +1,7 @@
 import { safeCutLength } from '@predlog/schema';
 import { SANITIZE_KINDS, type SanitizeKind } from '../internal/value-capture.ts';
 import type { EncodeTarget } from './encode-target.ts';
+import type { ShapeRegistry } from './shape-table.ts';
 import {
   type BufferFastPaths,
   T_ARRAY,
@@ -23,6 +24,7 @@ import {
   T_NEG_INFINITY,
   T_NULL,
   T_RECORD_LIMIT,
+  T_SHAPE,
   T_SMALL_INT,
   T_SOME_MORE_KEYS,
   T_TRUE,
@@ -62,7 +64,7 @@ export interface EncodeLimits {
 }
 
 /** Strings up to this length are copied by a JS loop while they are ASCII (cheaper than a native call). */
-const SHORT_STRING = 16;
+const SHORT_STRING = 32;
 /** Up to this length the UTF-8 size is bounded by 3 bytes a char and fits a u8 length. */
 const SMALL_STRING = 85;
 
@@ -99,14 +101,26 @@ export class ValueEncoder {
   /** The frame's byte budget (maxRecordBytes, or what `begin()` was given). */
   private budget: number;
   private readonly stack: object[] = [];
+  /** Keys of the objects being walked that no shape matched, offered to the registry at their end. */
+  private readonly keyStack: string[] = [];
+  private readonly shapes: ShapeRegistry | undefined;
   private readonly maxStringLength: number;
   private readonly maxDepth: number;
   private readonly maxArrayLength: number;
   private readonly maxObjectKeys: number;
   private readonly onFirst: (kind: SanitizeKind) => void;
 
-  /** `onFirst` is called the first time each kind happens (for a one-off diagnostic). */
-  constructor(limits: EncodeLimits, target: EncodeTarget, onFirst: (kind: SanitizeKind) => void = () => {}) {
+  /**
+   * `onFirst` is called the first time each kind happens (for a one-off diagnostic). With `shapes`,
+   * the keys of objects seen before travel as a shape id (the decoder needs the same table).
+   */
+  constructor(
+    limits: EncodeLimits,
+    target: EncodeTarget,
+    onFirst: (kind: SanitizeKind) => void = () => {},
+    shapes?: ShapeRegistry,
+  ) {
+    this.shapes = shapes;
     this.budget = limits.maxRecordBytes;
     this.maxStringLength = limits.maxStringLength;
     this.maxDepth = limits.maxDepth;
@@ -122,6 +136,8 @@ export class ValueEncoder {
 
   /** Starts a frame at `start` in the target, with a byte budget (default `maxRecordBytes`). */
   begin(start: number, budget: number = this.budget): void {
+    // Left over only by a frame given up half-way (target full).
+    this.keyStack.length = 0;
     this.base = start;
     this.pos = start;
     this.budget = budget;
@@ -373,9 +389,11 @@ export class ValueEncoder {
       if (Array.isArray(o)) this.array(o, depth);
       else {
         const proto = Object.getPrototypeOf(o);
-        if (proto === Object.prototype || proto === null)
-          this.fields(o as Record<string, unknown>, depth, false);
-        else this.special(o, depth);
+        if (proto === Object.prototype || proto === null) {
+          stack.push(o);
+          this.keyed(o as Record<string, unknown>, depth, false, false);
+          stack.pop();
+        } else this.special(o, depth);
       }
     } catch (error) {
       if (error === TARGET_FULL) throw error;
@@ -389,34 +407,90 @@ export class ValueEncoder {
   }
 
   /**
-   * The first `maxObjectKeys` enumerable keys of an object (own ones only with `ownOnly`: a class
-   * instance, as JSON.stringify sees it), from a for…in that stops there: one more key says there
-   * were more (`"…": "more keys"`, the rest never counted).
+   * The first `maxObjectKeys` enumerable keys of a map-like object (own ones only with `ownOnly`: a
+   * class instance, as JSON.stringify sees it), from a for…in that stops there: one more key says
+   * there were more (`"…": "more keys"` for a value, nothing for features). A value's walk also
+   * stops at the record budget. With a shape registry, a plain object whose keys start as a shape's
+   * writes that shape's id and the values alone, as long as its keys follow the shape; the keys of
+   * one no shape matched are offered to the registry, which publishes a list seen twice.
    */
-  private fields(o: Record<string, unknown>, depth: number, ownOnly: boolean): void {
-    this.stack.push(o);
-    this.ensure(1);
-    this.bytes[this.pos++] = T_MAP;
+  private keyed(o: Record<string, unknown>, depth: number, ownOnly: boolean, features: boolean): void {
+    this.tag(T_MAP);
+    const shapes = ownOnly ? undefined : this.shapes;
     const max = this.maxObjectKeys;
+    const keyStack = this.keyStack;
+    const keyBase = keyStack.length;
     let seen = 0;
     let ending = T_END;
+    let complete = true;
+    let shapeKeys: readonly string[] | undefined;
+    let countAt = -1;
+    let matched = 0;
     for (const key in o) {
       if (ownOnly && !Object.hasOwn(o, key)) continue;
       if (++seen > max) {
         this.note(K_KEYS);
-        ending = T_SOME_MORE_KEYS;
+        if (!features) ending = T_SOME_MORE_KEYS;
+        complete = false;
         break;
       }
-      if (this.pos - this.base > this.budget) {
+      if (!features && this.pos - this.base > this.budget) {
         this.note(K_TOO_LARGE);
         ending = T_RECORD_LIMIT;
+        complete = false;
         break;
       }
-      this.entry(key, o[key], depth);
+      const v = o[key];
+      if (shapes !== undefined) {
+        if (seen === 1) {
+          const shape = shapes.candidate(key);
+          if (shape !== undefined) {
+            shapeKeys = shape.keys;
+            this.ensure(9);
+            this.bytes[this.pos] = T_SHAPE;
+            this.view.setUint32(this.pos + 1, shape.id, true);
+            countAt = this.pos + 5 - this.base;
+            this.pos += 9;
+          }
+        }
+        if (shapeKeys !== undefined && matched === seen - 1 && key === shapeKeys[matched]) {
+          matched++;
+          if (features) this.featureValue(v);
+          else this.slot(v, depth);
+          continue;
+        }
+        // Off the shape from here: keys are written, and kept for the registry.
+        if (keyStack.length === keyBase)
+          for (let i = 0; i < matched; i++) keyStack.push(shapeKeys?.[i] as string);
+        if (key.length > this.maxStringLength) complete = false;
+        else keyStack.push(key);
+      }
+      if (features) this.feature(key, v);
+      else this.entry(key, v, depth);
+    }
+    if (countAt !== -1) this.view.setUint32(this.base + countAt, matched, true);
+    if (shapes !== undefined) {
+      if (complete && !(shapeKeys !== undefined && matched === seen && matched === shapeKeys.length)) {
+        if (keyStack.length === keyBase)
+          for (let i = 0; i < matched; i++) keyStack.push(shapeKeys?.[i] as string);
+        shapes.offer(keyStack, keyBase, keyStack.length);
+      }
+      keyStack.length = keyBase;
     }
     if (ending !== T_END) this.tag(ending);
     this.tag(T_END);
-    this.stack.pop();
+  }
+
+  /** A value in a shape's slot: `undefined`, functions and symbols leave their key out when read. */
+  private slot(v: unknown, depth: number): void {
+    const type = typeof v;
+    if (type === 'function' || type === 'symbol') this.note(K_FUNCTION);
+    else if (type !== 'undefined') {
+      this.write(v, depth + 1);
+      return;
+    }
+    this.ensure(1);
+    this.bytes[this.pos++] = T_UNDEFINED;
   }
 
   /**
@@ -572,7 +646,9 @@ export class ValueEncoder {
       return;
     }
     // A class instance: its own enumerable fields, as JSON.stringify would see them.
-    this.fields(o as Record<string, unknown>, depth, true);
+    stack.push(o);
+    this.keyed(o as Record<string, unknown>, depth, true, false);
+    stack.pop();
   }
 
   /** Numeric typed arrays (tensors) become number arrays; raw bytes become a marker with their size. */
@@ -610,29 +686,23 @@ export class ValueEncoder {
   }
 
   private featureMap(features: unknown): void {
-    this.tag(T_MAP);
-    if (features !== null && typeof features === 'object') {
-      const o = features as Record<string, unknown>;
-      const proto = Object.getPrototypeOf(o);
-      // Own enumerable keys, as a spread copies them (for…in alone for a plain object: faster).
-      const ownOnly = proto !== Object.prototype && proto !== null;
-      const max = this.maxObjectKeys;
-      let seen = 0;
-      for (const key in o) {
-        if (ownOnly && !Object.hasOwn(o, key)) continue;
-        if (++seen > max) {
-          this.note(K_KEYS);
-          break;
-        }
-        this.feature(key, o[key]);
-      }
+    if (features === null || typeof features !== 'object') {
+      this.tag(T_MAP);
+      this.tag(T_END);
+      return;
     }
-    this.tag(T_END);
+    const proto = Object.getPrototypeOf(features);
+    // Own enumerable keys, as a spread copies them (for…in alone for a plain object: faster).
+    this.keyed(features as Record<string, unknown>, 0, proto !== Object.prototype && proto !== null, true);
   }
 
   private feature(key: string, v: unknown): void {
     if (key.length > this.maxStringLength) this.truncated(key);
     else this.string(key);
+    this.featureValue(v);
+  }
+
+  private featureValue(v: unknown): void {
     switch (typeof v) {
       case 'number':
         if (v - v === 0) this.number(v);

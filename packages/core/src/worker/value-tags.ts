@@ -17,6 +17,7 @@
  * | `SOME_MORE_KEYS` | –, in a map's key position | the entry `"…": "more keys"` (the walk stopped at the limit) |
  * | `RECORD_LIMIT` | –, as a map key or an array's last element | `"…": "[record limit]"` / `"[record limit]"` |
  * | `BIGINT` | a string | a BigInt (only in the scalar fields of a record frame) |
+ * | `SHAPE` | u32 shape id, u32 n, then n values, as a map's first entry | the first n keys of that shape (shape-table.ts) with these values |
  * | `BINARY` | f64 byte length | `[binary N bytes]` |
  * | `CIRCULAR`, `DEPTH`, `UNREADABLE`, `NAN`, `INFINITY`, `NEG_INFINITY`, `RAW_DROPPED` | – | their marker string |
  *
@@ -53,6 +54,7 @@ export const T_RAW_DROPPED = 0x19;
 export const T_SOME_MORE_KEYS = 0x1a;
 export const T_RECORD_LIMIT = 0x1b;
 export const T_BIGINT = 0x1c;
+export const T_SHAPE = 0x1d;
 /** Tags from here up carry a small non-negative integer in their low 7 bits. */
 export const T_SMALL_INT = 0x80;
 

@@ -46,6 +46,8 @@ export type WorkerSinkFactory = (context: WorkerSinkContext) => WorkerSink | Pro
 export interface PipelineWorkerData {
   readonly ring: ByteRingShared;
   readonly ledger: SharedArrayBuffer;
+  /** The shape table frames name object shapes in (shape-table.ts). */
+  readonly shapes: SharedArrayBuffer;
   /** Resolved (absolute) refs. */
   readonly sink: ComponentModuleRef;
   readonly components: readonly ComponentModuleRef[];

@@ -57,7 +57,8 @@ function setup(options: Partial<PipelineWorkerHostOptions> & { frames?: number }
     ...options,
   });
   hosts.push(host);
-  const writer = new ValueFrameWriter(host.ring, LIMITS);
+  // With the host's shapes: frames after the second name their keys by shape, across restarts too.
+  const writer = new ValueFrameWriter(host.ring, LIMITS, host.shapes);
   let checksum = 0;
   let next = 0;
   const committed: number[] = [];

@@ -14,6 +14,7 @@ import { ByteRingWriter } from '../../src/worker/byte-ring-writer.ts';
 import { FRAME_PREDICTION } from '../../src/worker/frame-kinds.ts';
 import { readPredictionFrame } from '../../src/worker/prediction-frame-reader.ts';
 import { PredictionFrameWriter } from '../../src/worker/prediction-frame-writer.ts';
+import { createShapeTable, ShapeReader, ShapeRegistry } from '../../src/worker/shape-table.ts';
 import { ValueDecoder } from '../../src/worker/value-decoder.ts';
 import { RAW_INPUT_DROPPED_MARKER } from '../../src/worker/value-tags.ts';
 
@@ -27,9 +28,10 @@ const OPTIONS: CaptureOptions = {
 function pipe(options: CaptureOptions = OPTIONS, capacityBytes = 1 << 20, maxRecords = 1000) {
   const ring = createByteRing({ capacityBytes, maxRecords });
   const writer = new ByteRingWriter(ring);
-  const frames = new PredictionFrameWriter(writer, options);
+  const shapes = createShapeTable();
+  const frames = new PredictionFrameWriter(writer, options, undefined, new ShapeRegistry(shapes));
   const reader = new ByteRingReader(ring);
-  const decoder = new ValueDecoder(reader);
+  const decoder = new ValueDecoder(reader, new ShapeReader(shapes));
   const readAll = (): PredictionSnapshot[] => {
     const out: PredictionSnapshot[] = [];
     for (let start = reader.next(); start !== -1; start = reader.next()) {

@@ -6,6 +6,7 @@ import { createByteRing } from '../../src/worker/byte-ring-layout.ts';
 import { ByteRingReader } from '../../src/worker/byte-ring-reader.ts';
 import { ByteRingWriter } from '../../src/worker/byte-ring-writer.ts';
 import { ScratchTarget } from '../../src/worker/encode-target.ts';
+import { createShapeTable, MAX_SHAPES, ShapeReader, ShapeRegistry } from '../../src/worker/shape-table.ts';
 import { FrameDecodeError, ValueDecoder } from '../../src/worker/value-decoder.ts';
 import { type EncodeLimits, TARGET_FULL, ValueEncoder } from '../../src/worker/value-encoder.ts';
 
@@ -532,6 +533,120 @@ describe('ValueEncoder: the record byte budget', () => {
       ),
       { seed: 1406, numRuns: 500 },
     );
+  });
+});
+
+describe('object shapes', () => {
+  function shaped(limits: EncodeLimits = LIMITS) {
+    const table = createShapeTable();
+    const registry = new ShapeRegistry(table);
+    const target = new ScratchTarget(64);
+    const encoder = new ValueEncoder(limits, target, undefined, registry);
+    const encode = (v: unknown, features = false) => {
+      encoder.begin(0);
+      if (features) encoder.features(v);
+      else encoder.field(v);
+      const decoder = new ValueDecoder(target, new ShapeReader(table));
+      decoder.begin(0, encoder.length);
+      const out = decoder.value();
+      expect(decoder.remaining).toBe(0);
+      return { out, length: encoder.length };
+    };
+    return { table, registry, encoder, encode };
+  }
+
+  it('name the keys of an object seen twice by a shape id, and the frame shrinks', () => {
+    const { encode } = shaped();
+    const record = () => ({ log_amount: 4.86, amount_vs_avg_30d: 1.2, hour_sin: -0.5, merchant: 'grocery' });
+    const first = encode(record());
+    const second = encode(record());
+    const third = encode(record());
+    expect([first.out, second.out, third.out]).toEqual([record(), record(), record()]);
+    expect(third.length).toBeLessThan(second.length);
+    expect(second.length).toBe(first.length);
+  });
+
+  it('keep what follows a shape when an object starts like it and then differs, or stops early', () => {
+    const { encode } = shaped();
+    const base = { a: 1, b: 'two', c: [3], d: { e: 5 } };
+    encode(base);
+    encode(base);
+    const variants: unknown[] = [
+      { a: 1, b: 'two', c: [3], d: { e: 5 }, extra: true },
+      { a: 1, b: 'two', x: 0, c: [3] },
+      { a: 1 },
+      { a: 1, b: undefined, c: () => 1, d: null },
+      { b: 'two', a: 1 },
+    ];
+    for (const v of variants) expect(encode(v).out).toEqual(new ValueCapture(LIMITS, () => {}).capture(v));
+  });
+
+  it('decode to what in-thread capture produces, for values that share a few shapes', () => {
+    const keys = fc.constantFrom(['a', 'b', 'c'], ['a', 'b'], ['x', 'y', 'z', 'w'], ['a', 'c', 'b'], ['k']);
+    const leaf = fc.oneof(
+      fc.double(),
+      fc.string({ maxLength: 8 }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+    );
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc
+          .tuple(keys, fc.array(tie('value'), { minLength: 4, maxLength: 4 }))
+          .map(([ks, vs]) => Object.fromEntries(ks.map((k, i) => [k, vs[i]]))),
+        fc.array(tie('value'), { maxLength: 3 }),
+      ),
+    }));
+    const limits = { ...LIMITS, maxDepth: 4 };
+    const { encode } = shaped(limits);
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 6 }), (values) => {
+        for (const v of values) expect(encode(v).out).toEqual(new ValueCapture(limits, () => {}).capture(v));
+      }),
+      { seed: 1411, numRuns: 800 },
+    );
+  });
+
+  it('work for feature maps, nulls counted as without them', () => {
+    const { encode, encoder } = shaped();
+    const features = { a: 1.5, b: undefined, c: Number.NaN, d: 'x' };
+    encode(features, true);
+    const { out } = encode(features, true);
+    expect(out).toEqual({ a: 1.5, b: null, c: null, d: 'x' });
+    expect(encoder.nullCount).toBe(2);
+  });
+
+  it('fall back to keys inline once the table is full, and keep decoding the shapes it has', () => {
+    const { encode, table } = shaped();
+    for (let i = 0; i <= MAX_SHAPES; i++) {
+      const v = { [`k${i}`]: i, second: true };
+      encode(v);
+      expect(encode(v).out).toEqual(v);
+    }
+    const reader = new ShapeReader(table);
+    expect(reader.keys(0)).toEqual(['k0', 'second']);
+    expect(reader.keys(MAX_SHAPES - 1)).toEqual([`k${MAX_SHAPES - 1}`, 'second']);
+    expect(reader.keys(MAX_SHAPES)).toBeUndefined();
+  });
+
+  it('a frame naming a shape the decoder cannot find does not decode', () => {
+    const { encoder, encode } = shaped();
+    encode({ p: 1, q: 2 });
+    encode({ p: 1, q: 2 });
+    const { length } = encode({ p: 1, q: 2 });
+    const other = new ValueDecoder(
+      {
+        bytes: (encoder as unknown as { bytes: Uint8Array }).bytes,
+        view: (encoder as unknown as { view: DataView }).view,
+        buffer: (encoder as unknown as { buffer: Buffer }).buffer,
+      },
+      new ShapeReader(createShapeTable()),
+    );
+    other.begin(0, length);
+    expect(() => other.value()).toThrow(FrameDecodeError);
   });
 });
 

@@ -9,7 +9,7 @@ import {
   MODEL_LEVEL,
   utcDate,
 } from './internal/partition-path.ts';
-import { readJsonColumnsArgument, STORED_COLUMNS } from './stored-columns.ts';
+import { MAX_RECORD_BYTES, readJsonColumnsArgument, STORED_COLUMNS } from './stored-columns.ts';
 
 /**
  * SQL over a file exporter's tree with the embedded DuckDB: the NDJSON files (plain, gzip, in
@@ -102,7 +102,7 @@ function parquetSelect(paths: readonly string[]): string {
 function ndjsonSelect(paths: readonly string[]): string {
   return `SELECT ${COLUMN_LIST}, ${PARTITION_COLUMNS}
     FROM read_json(${sqlPathList(paths)}, format = 'newline_delimited', columns = ${readJsonColumnsArgument()},
-      filename = true, hive_partitioning = false, ignore_errors = true, maximum_object_size = 67108864)
+      filename = true, hive_partitioning = false, ignore_errors = true, maximum_object_size = ${MAX_RECORD_BYTES})
     WHERE event IS NOT NULL`;
 }
 

@@ -12,7 +12,7 @@ import { PARQUET_SUFFIX, parquetTempName, parseParquetTempName } from './interna
 import { readParquetRecords } from './internal/parquet-records.ts';
 import { parquetRowDigest } from './internal/parquet-row-digest.ts';
 import { DATE_LEVEL, isPartitionDate, utcDate } from './internal/partition-path.ts';
-import { readJsonColumnsArgument, STORED_COLUMNS } from './stored-columns.ts';
+import { MAX_RECORD_BYTES, readJsonColumnsArgument, STORED_COLUMNS } from './stored-columns.ts';
 
 /**
  * Compaction: the closed NDJSON files of a partition become one Parquet file in the same
@@ -110,12 +110,21 @@ async function summariseAndCompare(
   return summary;
 }
 
+/**
+ * The same fields with the same values (nested values compared as JSON text, so their key order
+ * counts); the order of the top-level keys does not: a reader gives them in the exporter's order.
+ */
 function sameRecord(line: string, row: StoredRecord): boolean {
   try {
     const record = JSON.parse(line) as Record<string, unknown>;
     delete record._seq;
     delete record._prev;
-    return JSON.stringify(record) === JSON.stringify(row);
+    const keys = Object.keys(record);
+    if (keys.length !== Object.keys(row).length) return false;
+    for (const key of keys) {
+      if (!Object.hasOwn(row, key) || JSON.stringify(record[key]) !== JSON.stringify(row[key])) return false;
+    }
+    return true;
   } catch {
     return false;
   }
@@ -184,7 +193,7 @@ export async function compactDirectory(options: CompactionOptions): Promise<Comp
         await connection.run(
           `COPY (SELECT ${columns} FROM read_json(${sqlPathList(paths)}, format = 'newline_delimited',
              columns = ${readJsonColumnsArgument()}, hive_partitioning = false, ignore_errors = true,
-             maximum_object_size = 67108864) WHERE event IS NOT NULL)
+             maximum_object_size = ${MAX_RECORD_BYTES}) WHERE event IS NOT NULL)
            TO ${sqlString(plain)} (${copyOptions})`,
         );
         const rows = readParquetRecords(connection, plain);

@@ -158,6 +158,35 @@ describe('compaction keeps NDJSON a Parquet file cannot reproduce', () => {
   });
 });
 
+describe('compaction of files written by other writers', () => {
+  it('compacts records whose top-level keys come in another order; query gives the same records', async () => {
+    const local = await tempDir('predlog-key-order-');
+    try {
+      const partition = join(local.path, 'model_name=fraud', 'date=2026-01-20');
+      await mkdir(partition, { recursive: true });
+      const lines = [
+        '{"timestamp":"2026-01-20T00:00:00.000Z","score":0.5,"event":"ml.prediction","request_id":"a","model_name":"fraud","input_features":{"z":1,"a":[1,{"b":null}]}}',
+        '{"request_id":"b","event":"ml.prediction","timestamp":"2026-01-20T00:00:01.000Z","label":0,"model_name":"fraud"}',
+      ];
+      await writeFile(
+        join(partition, 'part-2026-01-20T00-00-00-000Z-1-000001.ndjson'),
+        `${lines.join('\n')}\n`,
+      );
+      const read = async () => {
+        const out: unknown[] = [];
+        for await (const record of queryRecords({ directory: local.path })) out.push(record);
+        return out;
+      };
+      const before = await read();
+      const report = await compactDirectory({ directory: local.path, before: '2026-02-01' });
+      expect(report.skipped).toEqual([]);
+      expect(await read()).toEqual(before);
+    } finally {
+      await local.remove();
+    }
+  });
+});
+
 describe('predlog query stays light', () => {
   const run = promisify(execFile);
   /** Whether a fresh process that runs one query has DuckDB's native library mapped. */

@@ -18,9 +18,16 @@ import { sqlString } from './duckdb-session.ts';
  * this and keeps NDJSON where the two differ, so what it returns is exact for every compacted file.
  */
 
+/** Every column, in `order` first and then the rest (a foreign record may hold any of them). */
+function withEveryColumn(order: readonly string[]): string[] {
+  const names = new Set(order);
+  for (const column of STORED_COLUMNS) names.add(column.name);
+  return [...names];
+}
+
 /** The exporter's own key order for a prediction (its stored form is one object literal). */
-const PREDICTION_ORDER: readonly string[] = Object.keys(
-  toStoredRecord({ eventName: PREDICTION_EVENT, timeUnixMs: 0, attributes: {}, body: {} }),
+const PREDICTION_ORDER = withEveryColumn(
+  Object.keys(toStoredRecord({ eventName: PREDICTION_EVENT, timeUnixMs: 0, attributes: {}, body: {} })),
 );
 
 const TRAILING = ['trace_id', 'span_id', 'attributes', 'body'];

@@ -2,6 +2,7 @@ import { unlink } from 'node:fs/promises';
 import { createNoopMeter } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  type Clock,
   type ComponentRegistry,
   DiagnosticsChannel,
   ExportQueue,
@@ -37,6 +38,11 @@ export interface ReplayOptions {
   readonly signal?: AbortSignal | undefined;
   /** How long an interrupted run waits for the batch in flight. Default 5 s. */
   readonly interruptDeadlineMs?: number;
+  /**
+   * Time for the exporter, its queue (batch age, retry backoff, timeouts, the shutdown deadline),
+   * the progress and checkpoint ticker and the wait for room in the queue. Default `systemClock`.
+   */
+  readonly clock?: Clock;
 }
 
 export interface ReplaySummary {
@@ -60,6 +66,10 @@ export interface ReplaySummary {
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 const SAVE_INTERVAL_MS = 1000;
+/** How often progress is redrawn and the checkpoint considered for saving. */
+const TICK_MS = 50;
+/** How often a reader that is two batches ahead of the sink looks again for room in the queue. */
+const ROOM_POLL_MS = 5;
 
 /**
  * Backfills a sink from disk through a configured exporter, behind core's export queue (batching,
@@ -87,6 +97,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     options.checkpointFile ?? defaultCheckpointFile(options.directory, options.exporterId);
   const positions = await loadCheckpoint(checkpointFile, options.directory, options.exporterId);
 
+  const clock = options.clock ?? systemClock;
   const stderr = options.stderr;
   const diagnostics = new DiagnosticsChannel((event) => {
     stderr.write(
@@ -97,13 +108,13 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     id: options.exporterId,
     diagnostics,
     meter: createNoopMeter(),
-    clock: systemClock,
+    clock,
     resource: resourceFromAttributes(config.resource),
     baseDir: config.baseDir,
   });
   // Replay keeps its own position; a spill here would only copy the input a second time.
   const queueConfig = { ...entry.queue, spill: { ...entry.queue.spill, enabled: false } };
-  const queue = new ExportQueue(exporter, queueConfig, { diagnostics });
+  const queue = new ExportQueue(exporter, queueConfig, { diagnostics, clock });
   const { maxBatchSize } = queueConfig;
   // Reading stays at most two batches ahead of the sink: bounded memory, and an interruption only
   // has to wait for those to finish.
@@ -119,7 +130,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   };
   let alreadyDone = 0;
   let segmentsDeleted = 0;
-  const progress = new ReplayProgress(stderr, options.tty);
+  const progress = new ReplayProgress(stderr, options.tty, () => clock.monotonic());
   const signal = options.signal;
 
   /** Where a source stands once the first `through` records handed to the queue are finished. */
@@ -164,15 +175,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       );
     return saves;
   };
-  let savedAt = performance.now();
-  const ticker = setInterval(() => {
+  let savedAt = clock.monotonic();
+  // Unref'd on the system clock: the replay's own work keeps the process alive, the ticker does not.
+  const ticker = clock.setInterval(() => {
     advance();
     progress.update(counters);
-    if (performance.now() - savedAt >= SAVE_INTERVAL_MS) {
-      savedAt = performance.now();
+    if (clock.monotonic() - savedAt >= SAVE_INTERVAL_MS) {
+      savedAt = clock.monotonic();
       void save();
     }
-  }, 50);
+  }, TICK_MS);
 
   try {
     for (const source of input.sources) {
@@ -185,7 +197,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
         // Never past the queue's bound either, so it never drops for being full.
         while (queue.queued + chunk.length > maxAhead) {
           if (signal?.aborted) return false;
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          // Kept alive: while the queue waits out a retry backoff (an unref'd timer), this wait is
+          // what keeps the command running.
+          await new Promise<void>((resolve) => clock.setTimeout(resolve, ROOM_POLL_MS, { keepAlive: true }));
         }
         if (chunk.length > 0) queue.enqueue(chunk);
         enqueued += chunk.length;
@@ -221,7 +235,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     }
   } finally {
     await queue.shutdown(signal?.aborted ? (options.interruptDeadlineMs ?? 5000) : SHUTDOWN_DEADLINE_MS);
-    clearInterval(ticker);
+    ticker.cancel();
     advance();
     await Promise.all(deleting);
     await save();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import {
 } from '@predlog/core';
 import { queryRecords } from '@predlog/exporter-file';
 import type { StoredRecord } from '@predlog/schema';
+import { advanceUntil, FakeClock, settle } from '@predlog/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runCli } from '../../src/cli.ts';
@@ -210,9 +212,11 @@ describe('predlog replay', () => {
     await spillOf(spill, 100);
     const received = new Map<string, number>();
     const controller = new AbortController();
+    // A sink that takes 5 ms (of the fake clock) per batch, so reading gets ahead of it.
+    const clock = new FakeClock();
     class CountingExporter extends BaseExporter {
       async send(records: readonly LogRecordLike[]): Promise<void> {
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, 5));
         for (const record of records) {
           const key = record.attributes['ml.prediction.id'] as string;
           received.set(key, (received.get(key) ?? 0) + 1);
@@ -248,20 +252,82 @@ describe('predlog replay', () => {
         stderr: { write: () => true },
         tty: false,
         signal,
+        clock,
       });
-    const first = await run(controller.signal);
+    const first = await settle(clock, run(controller.signal));
     expect(first.interrupted).toBe(true);
     expect(first.sent).toBeGreaterThanOrEqual(40);
     expect(first.sent).toBeLessThan(100);
     const checkpoint = JSON.parse(await readFile(first.checkpointFile, 'utf8')) as { sources: object };
     expect(Object.keys(checkpoint.sources).length).toBeGreaterThan(0);
 
-    const second = await run();
+    const second = await settle(clock, run());
     expect(second.interrupted).toBe(false);
     expect(second.alreadyDone).toBe(first.sent);
     expect(second.sent).toBe(100 - first.sent);
     expect([...received.values()].every((n) => n === 1)).toBe(true);
     expect([...received.keys()].sort()).toEqual(Array.from({ length: 100 }, (_, i) => id(i)));
+  });
+
+  it('saves the checkpoint every second of its clock while the sink is still working', async () => {
+    const dir = await tempDir();
+    const spill = path.join(dir, 'spill');
+    await spillOf(spill, 30);
+    const clock = new FakeClock();
+    let batches = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    class HoldingExporter extends BaseExporter {
+      async send(): Promise<void> {
+        // The first batch goes through; the second waits until the test lets it.
+        if (++batches === 2) await held;
+      }
+    }
+    const registry = new ComponentRegistry([
+      {
+        kind: 'exporter',
+        type: 'holding',
+        configSchema: z.strictObject({}),
+        create: (_config, services) => new HoldingExporter(services.id),
+      },
+    ]);
+    const config = path.join(dir, 'predlog.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        exporters: { holding: { queue: { maxBatchSize: 10 } } },
+        pipelines: { p: { exporters: ['holding'] } },
+      }),
+    );
+    const checkpointFile = path.join(dir, 'checkpoint.json');
+    const started = clock.monotonic();
+    const running = runReplay({
+      directory: spill,
+      configFile: config,
+      exporterId: 'holding',
+      filter: {},
+      checkpointFile,
+      consume: false,
+      registry,
+      env: {},
+      stderr: { write: () => true },
+      tty: false,
+      clock,
+    });
+    await advanceUntil(clock, () => batches === 2, { limitMs: 900 });
+    expect(existsSync(checkpointFile)).toBe(false);
+    // The ticker saves once a second has passed on the clock; the sink has finished the first segment.
+    await advanceUntil(clock, () => existsSync(checkpointFile), { limitMs: 2000 });
+    expect(clock.monotonic() - started).toBeGreaterThanOrEqual(1000);
+    const saved = JSON.parse(await readFile(checkpointFile, 'utf8')) as { sources: Record<string, number> };
+    expect(Object.values(saved.sources)).toEqual([10]);
+
+    release();
+    const summary = await settle(clock, running);
+    expect(summary).toMatchObject({ sent: 30, interrupted: false });
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('counts what the sink rejects as failed and does not retry it', async () => {

@@ -96,6 +96,32 @@ async function readBack(out: string): Promise<StoredRecord[]> {
   return found;
 }
 
+/** A registry with one exporter `type` and a config that sends a pipeline through it. */
+async function exporterSetup(
+  dir: string,
+  type: string,
+  Exporter: new (id: string) => BaseExporter,
+  queue: Record<string, unknown> = {},
+): Promise<{ registry: ComponentRegistry; config: string }> {
+  const registry = new ComponentRegistry([
+    {
+      kind: 'exporter',
+      type,
+      configSchema: z.strictObject({}),
+      create: (_config, services) => new Exporter(services.id),
+    },
+  ]);
+  const config = path.join(dir, 'predlog.json');
+  await writeFile(
+    config,
+    JSON.stringify({
+      exporters: { [type]: { queue: { maxBatchSize: 10, ...queue } } },
+      pipelines: { p: { exporters: [type] } },
+    }),
+  );
+  return { registry, config };
+}
+
 const segments = async (folder: string) => (await readdir(folder)).filter((name) => name.startsWith('seg-'));
 
 describe('predlog replay', () => {
@@ -224,22 +250,7 @@ describe('predlog replay', () => {
         if (received.size >= 40) controller.abort();
       }
     }
-    const registry = new ComponentRegistry([
-      {
-        kind: 'exporter',
-        type: 'counting',
-        configSchema: z.strictObject({}),
-        create: (_config, services) => new CountingExporter(services.id),
-      },
-    ]);
-    const config = path.join(dir, 'predlog.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        exporters: { counting: { queue: { maxBatchSize: 10, maxBatchAgeMs: 5 } } },
-        pipelines: { p: { exporters: ['counting'] } },
-      }),
-    );
+    const { registry, config } = await exporterSetup(dir, 'counting', CountingExporter, { maxBatchAgeMs: 5 });
     const run = (signal?: AbortSignal) =>
       runReplay({
         directory: spill,
@@ -285,22 +296,7 @@ describe('predlog replay', () => {
         if (++batches === 2) await held;
       }
     }
-    const registry = new ComponentRegistry([
-      {
-        kind: 'exporter',
-        type: 'holding',
-        configSchema: z.strictObject({}),
-        create: (_config, services) => new HoldingExporter(services.id),
-      },
-    ]);
-    const config = path.join(dir, 'predlog.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        exporters: { holding: { queue: { maxBatchSize: 10 } } },
-        pipelines: { p: { exporters: ['holding'] } },
-      }),
-    );
+    const { registry, config } = await exporterSetup(dir, 'holding', HoldingExporter);
     const checkpointFile = path.join(dir, 'checkpoint.json');
     const started = clock.monotonic();
     const running = runReplay({
@@ -342,22 +338,7 @@ describe('predlog replay', () => {
           throw new ExportError('HTTP 400: entry too far behind', { retryable: false });
       }
     }
-    const registry = new ComponentRegistry([
-      {
-        kind: 'exporter',
-        type: 'picky',
-        configSchema: z.strictObject({}),
-        create: (_config, services) => new PickyExporter(services.id),
-      },
-    ]);
-    const config = path.join(dir, 'predlog.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        exporters: { picky: { queue: { maxBatchSize: 10 } } },
-        pipelines: { p: { exporters: ['picky'] } },
-      }),
-    );
+    const { registry, config } = await exporterSetup(dir, 'picky', PickyExporter);
     const lines: string[] = [];
     const summary = await runReplay({
       directory: spill,

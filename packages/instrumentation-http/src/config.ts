@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  clockSchema,
   defaultPredictionExtractor,
   diagnosticsSchema,
   functionSchema,
@@ -93,6 +94,8 @@ export const httpInstrumentationConfigSchema = z.strictObject({
   diagnostics: diagnosticsSchema,
   /** Where the instrumentation's counters go; default the global OTel MeterProvider. */
   meterProvider: meterProviderSchema.optional(),
+  /** Where request latency is measured and shadow challengers' timeouts run; a test passes a fake one. */
+  clock: clockSchema,
 });
 
 export type HttpRouteConfig = z.output<typeof httpRouteConfigSchema>;

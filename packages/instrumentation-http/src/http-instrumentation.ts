@@ -43,7 +43,13 @@ export class HttpInstrumentation implements CaptureHost {
       const shadow =
         route.shadow === undefined
           ? undefined
-          : new ShadowRunner(route.shadow, config.logger, config.diagnostics, countExtractorFailure);
+          : new ShadowRunner(
+              route.shadow,
+              config.logger,
+              config.diagnostics,
+              countExtractorFailure,
+              config.clock,
+            );
       if (shadow !== undefined) this.shadows.set(key, shadow);
       const model =
         route.model === undefined

@@ -91,7 +91,7 @@ export class RequestCapture implements RequestHookTarget, ResponseHookTarget {
   private readonly route: HttpRoute;
   private readonly request: IncomingMessage;
   private readonly response: ServerResponse;
-  private readonly started = performance.now();
+  private readonly started: number;
   private requestChunks: Buffer[] | undefined = [];
   private requestBytes = 0;
   private responseChunks: Chunk[] | undefined = [];
@@ -114,6 +114,7 @@ export class RequestCapture implements RequestHookTarget, ResponseHookTarget {
     this.response = response;
     this.scope = scope;
     this.requestId = scope.requestId;
+    this.started = host.config.clock.monotonic();
   }
 
   /** Runs `fn` in the request's prediction scope (nested instrumented models use its id). */
@@ -181,7 +182,7 @@ export class RequestCapture implements RequestHookTarget, ResponseHookTarget {
     if (this.done) return;
     this.done = true;
     try {
-      this.complete(status, performance.now() - this.started, undefined);
+      this.complete(status, this.host.config.clock.monotonic() - this.started, undefined);
     } catch {
       this.host.config.diagnostics.warnOnce(
         'http.record_failed',
@@ -198,7 +199,7 @@ export class RequestCapture implements RequestHookTarget, ResponseHookTarget {
     this.done = true;
     this.host.counters.aborted++;
     try {
-      this.complete(this.response.statusCode, performance.now() - this.started, 'aborted');
+      this.complete(this.response.statusCode, this.host.config.clock.monotonic() - this.started, 'aborted');
     } catch {
       this.host.config.diagnostics.warnOnce('http.record_failed', 'a request could not be logged');
     } finally {

@@ -10,13 +10,14 @@ import {
   attr,
   bodyOf,
   close,
-  eventually,
+  FakeClock,
   installTracing,
   listen,
   memoryLogger,
   postJson,
   send,
   traceRequests,
+  turn,
 } from '@predlog/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -94,7 +95,15 @@ async function start(
 
 describe('instrumentHttpServer: requests in, records out', () => {
   it('logs raw input, prediction, score, latency and model, and echoes X-Request-ID', async () => {
-    const { url, records, instrumentation } = await start(scoringHandler);
+    const clock = new FakeClock();
+    // The handler takes 7 ms of the instrumentation's clock: the latency is measured on it.
+    const { url, records, instrumentation } = await start(
+      (request, response) => {
+        clock.advance(7);
+        scoringHandler(request, response);
+      },
+      { clock },
+    );
     const answer = await postJson(
       url,
       '/predict',
@@ -111,7 +120,7 @@ describe('instrumentHttpServer: requests in, records out', () => {
     expect(attr(record, 'ml.prediction.score')).toBe(0.7);
     expect(attr(record, 'ml.prediction.threshold')).toBe(0.5);
     expect(attr(record, 'ml.prediction.status')).toBe('ok');
-    expect(attr(record, 'ml.inference.duration_ms')).toBeGreaterThan(0);
+    expect(attr(record, 'ml.inference.duration_ms')).toBe(7);
     expect(bodyOf(record).raw_input).toEqual({ amount: 700, country: 'PL' });
     expect(bodyOf(record).prediction).toBe('fraud');
     expect(instrumentation.stats()).toMatchObject({
@@ -231,13 +240,22 @@ describe('instrumentHttpServer: errors', () => {
     const arrival = new Promise<void>((resolve) => {
       arrived = resolve;
     });
-    const { url, records, instrumentation } = await start(() => arrived());
+    let closed: () => void = () => undefined;
+    const connectionClosed = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
+    // The handler's 'close' listener comes after the capture's, so the capture has seen the close by then.
+    const { url, records, instrumentation } = await start((_request, response) => {
+      response.on('close', closed);
+      arrived();
+    });
     const req = httpRequest(`${url}/predict`, { method: 'POST', headers: { 'x-request-id': 'gone' } });
     req.on('error', () => undefined);
     req.write('{"amount": 1}');
     await arrival;
     req.destroy();
-    await eventually(() => instrumentation.stats().aborted === 1);
+    await connectionClosed;
+    expect(instrumentation.stats().aborted).toBe(1);
     const [record] = await records();
     expect(attr(record, 'ml.request.id')).toBe('gone');
     expect(attr(record, 'error.type')).toBe('aborted');
@@ -395,6 +413,10 @@ describe('instrumentHttpServer: context', () => {
 
 describe('instrumentHttpServer: shadow mode', () => {
   it('runs the challenger on a copy of the request, logging both under one request id and trace', async () => {
+    let challengerCalled: () => void = () => undefined;
+    const challengerRan = new Promise<void>((resolve) => {
+      challengerCalled = resolve;
+    });
     const { url, records, instrumentation } = await start(scoringHandler, {
       routes: {
         'POST /predict': {
@@ -406,6 +428,7 @@ describe('instrumentHttpServer: shadow mode', () => {
             predict: (input) => {
               const txn = input as Txn;
               txn.amount = -1;
+              challengerCalled();
               return { label: 'legit', score: 0.33 };
             },
           },
@@ -419,7 +442,9 @@ describe('instrumentHttpServer: shadow mode', () => {
       { 'x-request-id': 'shadowed' },
     );
     expect(answer.json()).toMatchObject({ label: 'fraud', score: 0.8 });
-    await eventually(() => instrumentation.stats().shadow['POST /predict']?.completed === 1);
+    // A synchronous challenger is logged in the same turn it returns, before this continuation runs.
+    await challengerRan;
+    expect(instrumentation.stats().shadow['POST /predict']?.completed).toBe(1);
     const logged = await records();
     const champion = logged.find((r) => attr(r, 'ml.model.role') === 'champion');
     const challenger = logged.find((r) => attr(r, 'ml.model.role') === 'challenger');
@@ -434,7 +459,13 @@ describe('instrumentHttpServer: shadow mode', () => {
 
   it('never blocks the response: a hanging challenger times out and a failing one is swallowed', async () => {
     let calls = 0;
+    let bothCalled: () => void = () => undefined;
+    const bothRan = new Promise<void>((resolve) => {
+      bothCalled = resolve;
+    });
+    const clock = new FakeClock();
     const { url, records, instrumentation } = await start(scoringHandler, {
+      clock,
       routes: {
         'POST /predict': {
           model: 'fraud',
@@ -445,6 +476,7 @@ describe('instrumentHttpServer: shadow mode', () => {
             predict: () => {
               calls++;
               if (calls === 1) return new Promise(() => undefined);
+              bothCalled();
               throw new TypeError('candidate crashed');
             },
           },
@@ -459,10 +491,12 @@ describe('instrumentHttpServer: shadow mode', () => {
       { 'x-request-id': 'crash' },
     );
     expect([first.status, second.status]).toEqual([200, 200]);
-    await eventually(() => {
-      const shadow = instrumentation.stats().shadow['POST /predict'];
-      return shadow?.timedOut === 1 && shadow.failed === 1;
-    });
+    await bothRan;
+    expect(instrumentation.stats().shadow['POST /predict']).toMatchObject({ timedOut: 0, failed: 1 });
+    clock.advance(29);
+    expect(instrumentation.stats().shadow['POST /predict']?.timedOut).toBe(0);
+    clock.advance(1);
+    expect(instrumentation.stats().shadow['POST /predict']?.timedOut).toBe(1);
     const challengers = (await records()).filter((r) => attr(r, 'ml.model.role') === 'challenger');
     const byId = new Map(challengers.map((r) => [attr(r, 'ml.request.id'), attr(r, 'error.type')]));
     expect(byId.get('hang')).toBe('timeout');
@@ -470,11 +504,16 @@ describe('instrumentHttpServer: shadow mode', () => {
   });
 
   it('does not shadow error answers', async () => {
-    const { url, instrumentation } = await start(scoringHandler, {
+    const { url, records, instrumentation } = await start(scoringHandler, {
       routes: { 'POST /predict': { model: 'fraud', shadow: { name: 'c', version: '1', predict: () => 1 } } },
     });
-    await send(url, 'POST', '/predict', 'not json');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const answer = await send(url, 'POST', '/predict', 'not json');
+    expect(answer.status).toBe(400);
+    // The record is logged, and a shadow run would be submitted, when the server closes the response.
+    const [record] = await records();
+    expect(attr(record, 'error.type')).toBe('400');
+    // A submitted challenger would be counted running at once and started one turn later.
+    await turn();
     expect(instrumentation.stats().shadow['POST /predict']).toMatchObject({ started: 0, skipped: 0 });
   });
 });

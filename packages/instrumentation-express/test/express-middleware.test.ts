@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import { instrumentModel } from '@predlog/instrumentation-model';
 import {
+  advanceUntil,
   attr,
   bodyOf,
   close,
-  eventually,
+  FakeClock,
   installTracing,
   listen,
   memoryLogger,
@@ -168,7 +169,9 @@ describe('predlogExpress', () => {
 
   it('shadows a copy of the request body', async () => {
     const seen: unknown[] = [];
+    const clock = new FakeClock();
     const { url, records, middleware } = await start({
+      clock,
       routes: {
         'POST /predict': {
           model: 'fraud',
@@ -185,7 +188,12 @@ describe('predlogExpress', () => {
       },
     });
     await postJson(url, '/predict', { amount: 900, country: 'FR' }, { 'x-request-id': 'sh-1' });
-    await eventually(() => middleware.instrumentation.stats().shadow['POST /predict']?.completed === 1);
+    // The challenger starts a turn after the response and settles in a promise continuation.
+    await advanceUntil(
+      clock,
+      () => middleware.instrumentation.stats().shadow['POST /predict']?.completed === 1,
+      { limitMs: 1_000 },
+    );
     expect(seen).toEqual([{ amount: 0, country: 'FR' }]);
     const logged = await records();
     expect(logged.map((r) => [attr(r, 'ml.request.id'), attr(r, 'ml.model.role')])).toEqual([

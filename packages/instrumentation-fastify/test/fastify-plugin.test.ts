@@ -3,7 +3,7 @@ import { instrumentModel } from '@predlog/instrumentation-model';
 import {
   attr,
   bodyOf,
-  eventually,
+  FakeClock,
   installTracing,
   memoryLogger,
   postJson,
@@ -47,6 +47,10 @@ async function start(options: Partial<FastifyInstrumentationOptions> = {}) {
     name: 'fraud-inner',
     version: '1',
   });
+  let slowClosed: () => void = () => undefined;
+  const slowClose = new Promise<void>((resolve) => {
+    slowClosed = resolve;
+  });
   let slowArrived: () => void = () => undefined;
   const slowArrival = new Promise<void>((resolve) => {
     slowArrived = resolve;
@@ -69,14 +73,16 @@ async function start(options: Partial<FastifyInstrumentationOptions> = {}) {
       };
     });
     child.post('/inner', async (request) => ({ score: await score(request.body as Txn) }));
-    child.post('/slow', async () => {
+    child.post('/slow', async (_request, reply) => {
+      // Added after the plugin's own 'close' listener (onRequest), so it runs after the capture's.
+      reply.raw.on('close', slowClosed);
       slowArrived();
       await slowRelease;
       return { score: 1 };
     });
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { url, app, spans, slowArrival, releaseSlow, ...memory };
+  return { url, app, spans, slowArrival, slowClose, releaseSlow, ...memory };
 }
 
 describe('predlogFastify', () => {
@@ -170,7 +176,13 @@ describe('predlogFastify', () => {
   });
 
   it('shadows a copy of the request, both records under one request id', async () => {
+    let challengerCalled: () => void = () => undefined;
+    const challengerRan = new Promise<void>((resolve) => {
+      challengerCalled = resolve;
+    });
+    const clock = new FakeClock();
     const { url, records, app } = await start({
+      clock,
       routes: {
         'POST /predict': {
           model: 'fraud',
@@ -178,14 +190,21 @@ describe('predlogFastify', () => {
             name: 'fraud',
             version: 'next',
             timeoutMs: 50,
-            predict: () => new Promise(() => undefined),
+            predict: () => {
+              challengerCalled();
+              return new Promise(() => undefined);
+            },
           },
         },
       },
     });
     const answer = await postJson(url, '/predict', { amount: 100, country: 'IT' }, { 'x-request-id': 'sh' });
     expect(answer.status).toBe(200);
-    await eventually(() => app.predlog.stats().shadow['POST /predict']?.timedOut === 1);
+    await challengerRan;
+    clock.advance(49);
+    expect(app.predlog.stats().shadow['POST /predict']?.timedOut).toBe(0);
+    clock.advance(1);
+    expect(app.predlog.stats().shadow['POST /predict']?.timedOut).toBe(1);
     const logged = await records();
     expect(
       logged.map((r) => [attr(r, 'ml.request.id'), attr(r, 'ml.model.role'), attr(r, 'error.type')]),
@@ -196,7 +215,7 @@ describe('predlogFastify', () => {
   });
 
   it('logs a request the client abandoned', async () => {
-    const { url, records, app, slowArrival, releaseSlow } = await start();
+    const { url, records, app, slowArrival, slowClose, releaseSlow } = await start();
     const req = httpRequest(`${url}/slow`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'left' },
@@ -205,7 +224,8 @@ describe('predlogFastify', () => {
     req.end('{"amount":1}');
     await slowArrival;
     req.destroy();
-    await eventually(() => app.predlog.stats().aborted === 1);
+    await slowClose;
+    expect(app.predlog.stats().aborted).toBe(1);
     releaseSlow();
     const [record] = await records();
     expect(attr(record, 'ml.request.id')).toBe('left');

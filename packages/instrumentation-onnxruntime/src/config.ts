@@ -1,4 +1,5 @@
 import {
+  clockSchema,
   diagnosticsSchema,
   functionSchema,
   meterProviderSchema,
@@ -38,6 +39,8 @@ export const onnxInstrumentationConfigSchema = z
     shadow: shadowConfigSchema.optional(),
     diagnostics: diagnosticsSchema,
     meterProvider: meterProviderSchema.optional(),
+    /** Where run latency is measured and the challenger's timeout runs; a test passes a fake one. */
+    clock: clockSchema,
   })
   .refine((config) => config.version !== undefined || config.modelBytes !== undefined, {
     path: ['version'],

@@ -79,7 +79,13 @@ class OnnxRunLogger {
     this.shadow =
       config.shadow === undefined
         ? undefined
-        : new ShadowRunner(config.shadow, config.logger, config.diagnostics, this.countExtractorFailure);
+        : new ShadowRunner(
+            config.shadow,
+            config.logger,
+            config.diagnostics,
+            this.countExtractorFailure,
+            config.clock,
+          );
     this.role = config.role ?? (this.shadow === undefined ? undefined : 'champion');
     observeInstrumentationCounters(
       (config.meterProvider ?? metrics.getMeterProvider()).getMeter('@predlog/instrumentation-onnxruntime'),
@@ -99,17 +105,18 @@ class OnnxRunLogger {
     const scope = activePredictionScope();
     const requestId = scope?.requestId ?? (this.shadow === undefined ? undefined : randomUUID());
     const shadowFeeds = this.shadow === undefined ? undefined : this.copyForShadow(feeds);
-    const started = performance.now();
+    const clock = this.config.clock;
+    const started = clock.monotonic();
     let pending: Promise<Record<string, Tensor>>;
     try {
       pending = run.apply(session, args);
     } catch (error) {
-      this.log(feeds, undefined, error, performance.now() - started, requestId);
+      this.log(feeds, undefined, error, clock.monotonic() - started, requestId);
       throw error;
     }
     return pending.then(
       (outputs) => {
-        const batchId = this.log(feeds, outputs, undefined, performance.now() - started, requestId);
+        const batchId = this.log(feeds, outputs, undefined, clock.monotonic() - started, requestId);
         if (this.shadow !== undefined && shadowFeeds !== undefined && requestId !== undefined)
           this.shadow.submit(
             shadowFeeds,
@@ -119,7 +126,7 @@ class OnnxRunLogger {
         return outputs;
       },
       (error: unknown) => {
-        this.log(feeds, undefined, error, performance.now() - started, requestId);
+        this.log(feeds, undefined, error, clock.monotonic() - started, requestId);
         throw error;
       },
     );

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createPredictionScope, runInPredictionScope } from '@predlog/instrumentation-model';
-import { attr, bodyOf, eventually, memoryLogger } from '@predlog/test-kit';
+import { attr, bodyOf, FakeClock, memoryLogger } from '@predlog/test-kit';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -35,15 +35,20 @@ function input(rows: number[][]): ort.Tensor {
 describe('createInstrumentedSession', () => {
   it('loads the native addon, runs the model and logs inputs, outputs and the file hash as version', async () => {
     const { logger, records } = memoryLogger();
+    const clock = new FakeClock();
     const session = await createInstrumentedSession(modelPath, {
       logger,
       name: 'tiny',
       featureNames: ['a', 'b', 'c'],
       threshold: 0.5,
+      clock,
     });
     expect(session.predlog.model).toEqual({ name: 'tiny', version: sha256, framework: 'onnxruntime' });
     const row = [0.2, 0.4, 0.6];
-    const outputs = await session.run({ x: input([row]) });
+    const running = session.run({ x: input([row]) });
+    // The run cannot settle before this line: 4 ms pass on the clock the latency is measured on.
+    clock.advance(4);
+    const outputs = await running;
     const score = (outputs.score?.data as Float32Array | undefined)?.[0] ?? Number.NaN;
     expect(score).toBeCloseTo(expectedScore(row), 6);
 
@@ -53,7 +58,7 @@ describe('createInstrumentedSession', () => {
     expect(attr(record, 'ml.model.framework')).toBe('onnxruntime');
     expect(attr(record, 'ml.prediction.score')).toBe(score);
     expect(attr(record, 'ml.prediction.threshold')).toBe(0.5);
-    expect(attr(record, 'ml.inference.duration_ms')).toBeGreaterThan(0);
+    expect(attr(record, 'ml.inference.duration_ms')).toBe(4);
     const body = bodyOf(record);
     expect(body.raw_input).toEqual({
       x: { dims: [1, 3], type: 'float32', values: [...Float32Array.from(row)] },
@@ -171,6 +176,10 @@ describe('instrumentInferenceSession', () => {
   it('runs a shadow challenger on a copy of the feeds', async () => {
     const { logger, records } = memoryLogger();
     const seen: unknown[] = [];
+    let challengerCalled: () => void = () => undefined;
+    const challengerRan = new Promise<void>((resolve) => {
+      challengerCalled = resolve;
+    });
     const session = instrumentInferenceSession(await ort.InferenceSession.create(bytes), {
       logger,
       name: 'tiny',
@@ -180,6 +189,7 @@ describe('instrumentInferenceSession', () => {
         version: 'js',
         predict: (feeds) => {
           seen.push(feeds);
+          challengerCalled();
           const x = (feeds as { x: { data: Float32Array } }).x.data;
           return expectedScore([...x]);
         },
@@ -187,7 +197,9 @@ describe('instrumentInferenceSession', () => {
     });
     const tensor = input([[0.3, 0.2, 0.1]]);
     const outputs = await session.run({ x: tensor });
-    await eventually(() => session.predlog.stats().shadow?.completed === 1);
+    // A synchronous challenger is logged in the same turn it returns, before this continuation runs.
+    await challengerRan;
+    expect(session.predlog.stats().shadow?.completed).toBe(1);
     const copy = seen[0] as { x: { dims: number[]; type: string; data: Float32Array } };
     expect(copy.x.dims).toEqual([1, 3]);
     expect(copy.x.data).not.toBe(tensor.data);

@@ -1,4 +1,9 @@
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  type ReadableLogRecord,
+  SimpleLogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
 import {
   consistentHash,
   createPredictionLogger,
@@ -773,7 +778,21 @@ describe('the OTel path: process() on log records', () => {
   });
 
   it('works inside a plain OTel LoggerProvider through pipeTo()', async () => {
-    const exporter = new InMemoryLogRecordExporter();
+    // SimpleLogRecordProcessor does not await its own exports in forceFlush(): the exporter says
+    // when the last record emitted (the non-prediction event) has reached it.
+    let lastExported: () => void = () => undefined;
+    const allExported = new Promise<void>((resolve) => {
+      lastExported = resolve;
+    });
+    const exporter = new (class extends InMemoryLogRecordExporter {
+      override export(
+        logs: ReadableLogRecord[],
+        resultCallback: Parameters<InMemoryLogRecordExporter['export']>[1],
+      ): void {
+        super.export(logs, resultCallback);
+        if (logs.some((l) => l.eventName === 'app.started')) lastExported();
+      }
+    })();
     const p = sampler({
       ...RULES_ONLY,
       newVersion: { windowMs: 0 },
@@ -797,8 +816,7 @@ describe('the OTel path: process() on log records', () => {
     }
     logger.emit({ eventName: 'app.started', body: 'hello' });
     await provider.forceFlush();
-    // SimpleLogRecordProcessor does not await its own exports in forceFlush().
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await allExported;
     const logs = exporter.getFinishedLogRecords();
     // score < 0.05 (0..4), > 0.95 (96..99), the forced one, and the non-prediction event.
     expect(logs.map((l) => l.attributes['ml.request.id'] ?? l.eventName)).toEqual([

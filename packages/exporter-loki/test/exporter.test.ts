@@ -460,10 +460,18 @@ describe('LokiExporter failures', () => {
   });
 
   it('stops waiting when the signal aborts (timeout or shutdown)', async () => {
-    receiver.reply = () => ({ hang: true });
+    let arrived: () => void = () => undefined;
+    const requestArrived = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    // The receiver answers nothing, and says when the request is in.
+    receiver.reply = () => {
+      arrived();
+      return { hang: true };
+    };
     const controller = new AbortController();
     const sending = exporter().send([predictionLogRecord()], controller.signal);
-    while (receiver.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await requestArrived;
     controller.abort(new Error('timeout'));
     const error = await rejection(sending);
     expect(error.retryable).toBe(true);

@@ -200,11 +200,19 @@ describe('OtlpExporter failures', () => {
   });
 
   it('stops waiting when the signal aborts', async () => {
-    receiver.reply = () => ({ hang: true });
+    let arrived: () => void = () => undefined;
+    const requestArrived = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    // The receiver answers nothing, and says when the request is in.
+    receiver.reply = () => {
+      arrived();
+      return { hang: true };
+    };
     const controller = new AbortController();
     // The stock request itself can only end by its own timeoutMs, which the exporter's shutdown awaits.
     const sending = exporter({ timeoutMs: 1500 }).send([predictionLogRecord()], controller.signal);
-    while (receiver.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await requestArrived;
     controller.abort(new Error('timeout'));
     const error = await rejection(sending);
     expect(error.retryable).toBe(true);

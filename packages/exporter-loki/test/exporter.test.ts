@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ExportError, type LogRecordLike } from '@predlog/core';
 import {
+  deferred,
   expectedLine,
   predictionBatch,
   predictionLogRecord,
@@ -460,10 +461,7 @@ describe('LokiExporter failures', () => {
   });
 
   it('stops waiting when the signal aborts (timeout or shutdown)', async () => {
-    let arrived: () => void = () => undefined;
-    const requestArrived = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
+    const { promise: requestArrived, resolve: arrived } = deferred();
     // The receiver answers nothing, and says when the request is in.
     receiver.reply = () => {
       arrived();

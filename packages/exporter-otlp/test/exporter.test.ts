@@ -1,6 +1,7 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import { ExportError } from '@predlog/core';
 import {
+  deferred,
   predictionBatch,
   predictionLogRecord,
   type TempDir,
@@ -200,10 +201,7 @@ describe('OtlpExporter failures', () => {
   });
 
   it('stops waiting when the signal aborts', async () => {
-    let arrived: () => void = () => undefined;
-    const requestArrived = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
+    const { promise: requestArrived, resolve: arrived } = deferred();
     // The receiver answers nothing, and says when the request is in.
     receiver.reply = () => {
       arrived();

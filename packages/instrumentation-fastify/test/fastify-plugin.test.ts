@@ -3,6 +3,7 @@ import { instrumentModel } from '@predlog/instrumentation-model';
 import {
   attr,
   bodyOf,
+  deferred,
   FakeClock,
   installTracing,
   memoryLogger,
@@ -47,18 +48,9 @@ async function start(options: Partial<FastifyInstrumentationOptions> = {}) {
     name: 'fraud-inner',
     version: '1',
   });
-  let slowClosed: () => void = () => undefined;
-  const slowClose = new Promise<void>((resolve) => {
-    slowClosed = resolve;
-  });
-  let slowArrived: () => void = () => undefined;
-  const slowArrival = new Promise<void>((resolve) => {
-    slowArrived = resolve;
-  });
-  let releaseSlow: () => void = () => undefined;
-  const slowRelease = new Promise<void>((resolve) => {
-    releaseSlow = resolve;
-  });
+  const { promise: slowClose, resolve: slowClosed } = deferred();
+  const { promise: slowArrival, resolve: slowArrived } = deferred();
+  const { promise: slowRelease, resolve: releaseSlow } = deferred();
   // Routes in an encapsulated child context: the plugin's hooks must still see them.
   await app.register(async (child) => {
     child.post('/predict', async (request, reply) => {
@@ -176,10 +168,7 @@ describe('predlogFastify', () => {
   });
 
   it('shadows a copy of the request, both records under one request id', async () => {
-    let challengerCalled: () => void = () => undefined;
-    const challengerRan = new Promise<void>((resolve) => {
-      challengerCalled = resolve;
-    });
+    const { promise: challengerRan, resolve: challengerCalled } = deferred();
     const clock = new FakeClock();
     const { url, records, app } = await start({
       clock,

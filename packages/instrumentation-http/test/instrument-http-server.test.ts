@@ -10,6 +10,7 @@ import {
   attr,
   bodyOf,
   close,
+  deferred,
   FakeClock,
   installTracing,
   listen,
@@ -236,14 +237,8 @@ describe('instrumentHttpServer: errors', () => {
   });
 
   it('logs a request whose client went away before the answer as aborted', async () => {
-    let arrived: () => void = () => undefined;
-    const arrival = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
-    let closed: () => void = () => undefined;
-    const connectionClosed = new Promise<void>((resolve) => {
-      closed = resolve;
-    });
+    const { promise: arrival, resolve: arrived } = deferred();
+    const { promise: connectionClosed, resolve: closed } = deferred();
     // The handler's 'close' listener comes after the capture's, so the capture has seen the close by then.
     const { url, records, instrumentation } = await start((_request, response) => {
       response.on('close', closed);
@@ -413,10 +408,7 @@ describe('instrumentHttpServer: context', () => {
 
 describe('instrumentHttpServer: shadow mode', () => {
   it('runs the challenger on a copy of the request, logging both under one request id and trace', async () => {
-    let challengerCalled: () => void = () => undefined;
-    const challengerRan = new Promise<void>((resolve) => {
-      challengerCalled = resolve;
-    });
+    const { promise: challengerRan, resolve: challengerCalled } = deferred();
     const { url, records, instrumentation } = await start(scoringHandler, {
       routes: {
         'POST /predict': {
@@ -459,10 +451,7 @@ describe('instrumentHttpServer: shadow mode', () => {
 
   it('never blocks the response: a hanging challenger times out and a failing one is swallowed', async () => {
     let calls = 0;
-    let bothCalled: () => void = () => undefined;
-    const bothRan = new Promise<void>((resolve) => {
-      bothCalled = resolve;
-    });
+    const { promise: bothRan, resolve: bothCalled } = deferred();
     const clock = new FakeClock();
     const { url, records, instrumentation } = await start(scoringHandler, {
       clock,

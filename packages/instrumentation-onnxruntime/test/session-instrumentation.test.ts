@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createPredictionScope, runInPredictionScope } from '@predlog/instrumentation-model';
-import { attr, bodyOf, FakeClock, memoryLogger } from '@predlog/test-kit';
+import { attr, bodyOf, deferred, FakeClock, memoryLogger } from '@predlog/test-kit';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -176,10 +176,7 @@ describe('instrumentInferenceSession', () => {
   it('runs a shadow challenger on a copy of the feeds', async () => {
     const { logger, records } = memoryLogger();
     const seen: unknown[] = [];
-    let challengerCalled: () => void = () => undefined;
-    const challengerRan = new Promise<void>((resolve) => {
-      challengerCalled = resolve;
-    });
+    const { promise: challengerRan, resolve: challengerCalled } = deferred();
     const session = instrumentInferenceSession(await ort.InferenceSession.create(bytes), {
       logger,
       name: 'tiny',

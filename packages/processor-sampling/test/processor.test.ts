@@ -11,7 +11,13 @@ import {
   type PredictionView,
   type SamplingDecision,
 } from '@predlog/core';
-import { type MemoryExporter, memoryExporterFactory, metricReaderEnv, seededRandom } from '@predlog/test-kit';
+import {
+  deferred,
+  type MemoryExporter,
+  memoryExporterFactory,
+  metricReaderEnv,
+  seededRandom,
+} from '@predlog/test-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type SamplingConfigInput, samplingProcessorFactory } from '../src/index.ts';
@@ -780,10 +786,7 @@ describe('the OTel path: process() on log records', () => {
   it('works inside a plain OTel LoggerProvider through pipeTo()', async () => {
     // SimpleLogRecordProcessor does not await its own exports in forceFlush(): the exporter says
     // when the last record emitted (the non-prediction event) has reached it.
-    let lastExported: () => void = () => undefined;
-    const allExported = new Promise<void>((resolve) => {
-      lastExported = resolve;
-    });
+    const { promise: allExported, resolve: lastExported } = deferred();
     const exporter = new (class extends InMemoryLogRecordExporter {
       override export(
         logs: ReadableLogRecord[],

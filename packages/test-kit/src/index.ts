@@ -5,6 +5,7 @@ export {
   testServices,
 } from './component-services.ts';
 export { CountingMeter } from './counting-meter.ts';
+export { type Deferred, deferred } from './deferred.ts';
 export { eventually, sleep } from './eventually.ts';
 export {
   DEFAULT_MONOTONIC_START_MS,

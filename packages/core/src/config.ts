@@ -34,6 +34,11 @@ export const loggerConfigSchema = z.strictObject({
   captureTraceContext: z.boolean().default(true),
   /** Time `shutdown()` waits for queues to drain before it counts the rest as dropped. */
   shutdownTimeoutMs: z.number().int(positiveInt).positive(positiveInt).default(10_000),
+  /**
+   * Where processors and exporters run: `inline` (on the serving thread, after an async boundary)
+   * or `worker` (a pipeline worker thread fed through a shared-memory byte ring). Opt-in for now.
+   */
+  thread: z.enum(['inline', 'worker'], { message: 'must be "inline" or "worker"' }).default('inline'),
 });
 export type LoggerConfig = z.output<typeof loggerConfigSchema>;
 

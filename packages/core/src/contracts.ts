@@ -4,6 +4,7 @@ import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-l
 import type { z } from 'zod';
 import type { Diagnostics } from './diagnostics.ts';
 import type { LogRecordLike } from './log-record.ts';
+import type { ComponentModuleRef } from './worker/module-ref.ts';
 
 /** A scheduled callback. `cancel()` is idempotent and harmless after the callback ran. */
 export interface TimerHandle {
@@ -178,6 +179,11 @@ interface ComponentFactoryBase<TSchema extends z.ZodType, TComponent> {
   /** Holds every default; parsing is pure (no env reads, no I/O). */
   readonly configSchema: TSchema;
   create(config: z.output<TSchema>, services: ComponentServices): TComponent | Promise<TComponent>;
+  /**
+   * Where this factory is exported from, so a pipeline worker thread can load it itself
+   * (`logger.thread: worker`): `{ specifier: '@predlog/exporter-file', exportName: 'fileExporterFactory' }`.
+   */
+  readonly module?: ComponentModuleRef;
 }
 
 export interface ProcessorFactory<TSchema extends z.ZodType = z.ZodType>

@@ -99,3 +99,4 @@ export {
   spillFolderOwner,
 } from './spill-reader.ts';
 export { redactUrl } from './url-redaction.ts';
+export type { ComponentModuleRef } from './worker/module-ref.ts';

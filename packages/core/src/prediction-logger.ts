@@ -11,7 +11,13 @@ import {
   type LoggerConfig,
   loggerConfigSchema,
 } from './config.ts';
-import { loadConfigFile, type PredlogConfig, resolveConfig } from './config-loader.ts';
+import {
+  ConfigError,
+  type ConfigIssue,
+  loadConfigFile,
+  type PredlogConfig,
+  resolveConfig,
+} from './config-loader.ts';
 import {
   type Clock,
   type ComponentFactory,
@@ -33,12 +39,17 @@ import {
   RecordCapture,
 } from './internal/record-capture.ts';
 import { RecordRing } from './internal/record-ring.ts';
+import { SANITIZE_KINDS } from './internal/value-capture.ts';
 import { type LogRecordLike, millisToHrTime, PredlogLogRecord } from './log-record.ts';
 import { cloneRecord, Pipeline } from './pipeline.ts';
 import type { FeedbackInput, ModelIdentity, PredictionInput } from './prediction-input.ts';
 import { ComponentRegistry } from './registry.ts';
 import { type EnvironmentVariables, sdkDisabled } from './resource-environment.ts';
 import { type PipelineStats, SelfMetrics } from './self-metrics.ts';
+import type { LoggerWorkerSinkOptions } from './worker/logger-worker-sink.ts';
+import { type ComponentModuleRef, describeModuleRef, resolveModuleRef } from './worker/module-ref.ts';
+import { PipelineWorkerHost } from './worker/pipeline-worker-host.ts';
+import { WorkerHandOff } from './worker/worker-hand-off.ts';
 
 const SCOPE = { name: '@predlog/core', version: '0.1.0' } as const;
 
@@ -120,12 +131,16 @@ export class PredictionLogger {
   private readonly defaultModel: ModelIdentity | undefined;
   private readonly observers: readonly PredictionObserver[];
   private readonly disabled: boolean;
+  /** `logger.thread: worker`: where kept records go instead of the in-thread boundary. */
+  private readonly handOff: WorkerHandOff | undefined;
+  /** Components the façade itself owns (a head sampler's processor in worker mode), shut down with it. */
+  private readonly owned: ReadonlyArray<Processor | Exporter>;
   private drainScheduled = false;
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
   private readonly drainNow = () => this.drain();
 
-  constructor(options: PredictionLoggerOptions) {
+  constructor(options: PredictionLoggerOptions, internal: LoggerInternals = {}) {
     this.config = loggerConfigSchema.parse(options.logger ?? {});
     this.diagnostics = options.diagnostics ?? new DiagnosticsChannel();
     const meter = (options.meterProvider ?? metricsApi.getMeterProvider()).getMeter(
@@ -142,6 +157,17 @@ export class PredictionLogger {
       this.diagnostics.warnOnce(code, message),
     );
     this.metrics.useSanitizeCounts(this.capture.values.counts);
+    this.owned = internal.owned ?? [];
+    this.handOff =
+      internal.host === undefined
+        ? undefined
+        : new WorkerHandOff(internal.host, { ...this.config, model: options.model, servingNode }, (kind) =>
+            this.diagnostics.warnOnce(
+              `sanitized.${kind}`,
+              `a record held a value JSON cannot carry as-is (${kind}); see the core README for the outcome`,
+            ),
+          );
+    if (this.handOff !== undefined) this.metrics.useSanitizeCounts(this.handOff.sanitizeCounts);
     this.ring = new RecordRing(this.config.maxQueueRecords);
     this.metrics.watchQueue('boundary', () => this.ring.size);
 
@@ -285,7 +311,7 @@ export class PredictionLogger {
         }
         decision = verdict;
       }
-      if (this.ring.isFull) {
+      if (this.handOff === undefined && this.ring.isFull) {
         this.refuse();
         return;
       }
@@ -339,11 +365,23 @@ export class PredictionLogger {
 
   /** The ledger so far: received = sampledOut + dropped + exported + in flight. */
   stats(): PipelineStats {
-    return this.metrics.snapshot();
+    const local = this.metrics.snapshot();
+    if (this.handOff === undefined) return local;
+    // The frame writer counts what it sanitised in predictions; feedback and foreign records
+    // are captured by the in-thread capture, which counts its own.
+    const extra: Record<string, number> = {};
+    this.capture.values.counts.forEach((n, i) => {
+      if (n > 0) extra[SANITIZE_KINDS[i] as string] = n;
+    });
+    return this.handOff.mergeStats(local, extra);
   }
 
   /** Sends everything recorded so far through every pipeline and exporter. */
   async forceFlush(): Promise<void> {
+    if (this.handOff !== undefined) {
+      await this.handOff.host.flush();
+      return;
+    }
     this.drainAll();
     for (const pipeline of this.pipelines) await pipeline.forceFlush();
     await Promise.all(this.queues.map((queue) => queue.forceFlush()));
@@ -360,6 +398,12 @@ export class PredictionLogger {
 
   private async shutdownOnce(): Promise<void> {
     this.closed = true;
+    if (this.handOff !== undefined) {
+      // The worker's own export queues get shutdownTimeoutMs; the deadline here is a backstop.
+      await this.handOff.host.shutdown(this.config.shutdownTimeoutMs + 5_000);
+      await Promise.allSettled(this.owned.map((component) => component.shutdown()));
+      return;
+    }
     this.drainAll();
     for (const pipeline of this.pipelines) await pipeline.shutdownProcessors();
     await Promise.all(this.queues.map((queue) => queue.shutdown(this.config.shutdownTimeoutMs)));
@@ -394,6 +438,12 @@ export class PredictionLogger {
         }
         weight = decision.weight;
         reason = decision.reason;
+      }
+      const handOff = this.handOff;
+      if (handOff !== undefined) {
+        const id = handOff.writePrediction(input, latencyMs, weight, reason);
+        if (id === null) this.refuse();
+        return id ?? undefined;
       }
       if (this.ring.isFull) {
         // Under overload, do not spend a capture on a record the queue will refuse.
@@ -453,7 +503,29 @@ export class PredictionLogger {
     return view;
   }
 
+  /**
+   * In the pipeline worker: takes a record the serving thread already decided and captured (its
+   * frame decoded) into this logger's boundary; `undefined` (a frame of no known shape) is counted.
+   * @internal
+   */
+  acceptCaptured(captured: CapturedRecord | PredictionSnapshot | PredlogLogRecord | undefined): void {
+    this.metrics.received++;
+    if (captured === undefined) this.metrics.drop('frame_corrupt', 1);
+    else this.enqueue(captured);
+  }
+
   private enqueue(captured: CapturedRecord | PredictionSnapshot | PredlogLogRecord): boolean {
+    const handOff = this.handOff;
+    if (handOff !== undefined) {
+      // Only feedback and foreign records come here: predictions go straight into frames.
+      const written = handOff.writeValue(
+        captured instanceof PredlogLogRecord
+          ? WorkerHandOff.foreignFrame(captured)
+          : { k: 'feedback', record: captured as CapturedRecord },
+      );
+      if (!written) this.refuse();
+      return written;
+    }
     const bytes =
       captured instanceof PredlogLogRecord
         ? captured.approxBytes
@@ -610,6 +682,15 @@ export interface CreatePredictionLoggerOptions {
   clock?: Clock;
   /** Environment for `${env:…}`, the OTel variables and the default resource; default `process.env`. */
   env?: Record<string, string | undefined>;
+  /** Overrides the config's `logger.thread`. */
+  thread?: 'inline' | 'worker';
+}
+
+/** What `createPredictionLogger` hands the constructor in worker mode (not public API). */
+interface LoggerInternals {
+  /** The started pipeline worker that kept records are handed to. */
+  host?: PipelineWorkerHost;
+  owned?: ReadonlyArray<Processor | Exporter>;
 }
 
 /**
@@ -650,6 +731,8 @@ export async function createPredictionLogger(
   const resource = resolveResource({ ...config.resource, ...options.resource }, env, diagnostics);
   const services = (id: string): ComponentServices =>
     createComponentServices({ id, diagnostics, meterProvider, clock, resource, baseDir: config.baseDir });
+  if ((options.thread ?? config.logger.thread) === 'worker')
+    return startWorkerLogger(options, config, { diagnostics, meterProvider, clock, resource, env, services });
 
   const exporters = new Map<string, ExporterWithQueue>();
   const created: Array<Exporter | Processor> = [];
@@ -690,6 +773,128 @@ export async function createPredictionLogger(
   } catch (error) {
     await Promise.allSettled(created.map((component) => component.shutdown()));
     throw error;
+  }
+}
+
+/**
+ * `logger.thread: worker`: the serving thread keeps the head sampler, observers, metrics and
+ * capture; a pipeline worker builds the processors and exporters from the same config, loading
+ * each factory by its `module` ref (a factory without one is a start-up error naming it).
+ */
+async function startWorkerLogger(
+  options: CreatePredictionLoggerOptions,
+  config: PredlogConfig,
+  shared: {
+    diagnostics: Diagnostics;
+    meterProvider: MeterProvider;
+    clock: Clock;
+    resource: Resource;
+    env: EnvironmentVariables;
+    services: (id: string) => ComponentServices;
+  },
+): Promise<PredictionLogger> {
+  const refs = new Map<ComponentFactory, ComponentModuleRef>();
+  const issues: ConfigIssue[] = [];
+  const sections = [
+    ['processors', config.processors],
+    ['exporters', config.exporters],
+  ] as const;
+  for (const [section, entries] of sections) {
+    for (const [id, entry] of entries) {
+      const factory = entry.factory;
+      if (refs.has(factory)) continue;
+      const where = { file: config.source, path: `${section}.${id}` };
+      if (factory.module === undefined) {
+        issues.push({
+          ...where,
+          message: `logger.thread is "worker", so the ${factory.kind} factory of type "${factory.type}" needs a module ref (factory.module: { specifier, exportName }) for the worker to load it`,
+        });
+        continue;
+      }
+      try {
+        refs.set(factory, resolveFactoryModule(factory.module, config.baseDir));
+      } catch (error) {
+        issues.push({ ...where, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  // The head decision stays on the serving thread: a lone pipeline's first processor that can
+  // decide up front is built here too (the worker builds its own copy and, as inline, skips it).
+  const owned: Processor[] = [];
+  let sampler: Sampler | undefined;
+  const [lone] = config.pipelines.size === 1 ? [...config.pipelines.values()] : [];
+  const firstId = lone?.processors[0];
+  const first = firstId === undefined ? undefined : config.processors.get(firstId);
+  if (first !== undefined && firstId !== undefined) {
+    const processor = await first.factory.create(first.config, shared.services(firstId));
+    if (processor.headSampler === undefined) await processor.shutdown();
+    else {
+      sampler = processor.headSampler;
+      owned.push(processor);
+    }
+  }
+
+  const sinkOptions: LoggerWorkerSinkOptions = {
+    ...(options.model ? { model: options.model } : {}),
+    ...(options.resource ? { resource: options.resource } : {}),
+    ...(options.env ? { env: { ...options.env } } : {}),
+  };
+  const here = import.meta.url;
+  const host = new PipelineWorkerHost({
+    sink: {
+      specifier: new URL(
+        here.endsWith('.ts') ? './worker/logger-worker-sink.ts' : './worker/logger-worker-sink.js',
+        here,
+      ).href,
+      exportName: 'loggerWorkerSink',
+    },
+    sinkOptions,
+    components: [...refs.values()],
+    config:
+      options.configFile !== undefined
+        ? { file: path.resolve(options.configFile) }
+        : { value: options.config },
+    ring: { capacityBytes: config.logger.maxQueueBytes, maxRecords: config.logger.maxQueueRecords },
+    clock: shared.clock,
+    diagnostics: shared.diagnostics,
+  });
+  try {
+    await host.start();
+  } catch (error) {
+    await Promise.allSettled(owned.map((component) => component.shutdown()));
+    throw error;
+  }
+  return new PredictionLogger(
+    {
+      pipelines: [],
+      ...(sampler ? { sampler } : {}),
+      ...(options.model ? { model: options.model } : {}),
+      resource: shared.resource,
+      logger: config.logger,
+      ...(options.observers ? { observers: options.observers } : {}),
+      diagnostics: shared.diagnostics,
+      meterProvider: shared.meterProvider,
+      clock: shared.clock,
+      env: shared.env,
+    },
+    { host, owned },
+  );
+}
+
+/** From the config file's directory, else the working directory (where the application's packages are). */
+function resolveFactoryModule(ref: ComponentModuleRef, baseDir: string): ComponentModuleRef {
+  try {
+    return resolveModuleRef(ref, baseDir);
+  } catch {
+    try {
+      return resolveModuleRef(ref, process.cwd());
+    } catch {
+      throw new Error(
+        `module ref ${describeModuleRef(ref)} cannot be resolved from ${baseDir} or the working directory`,
+      );
+    }
   }
 }
 

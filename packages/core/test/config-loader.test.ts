@@ -78,6 +78,7 @@ describe('config defaults', () => {
       maxRecordBytes: 1024 * 1024,
       captureTraceContext: true,
       shutdownTimeoutMs: 10_000,
+      thread: 'inline',
     });
   });
 

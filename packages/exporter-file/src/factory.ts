@@ -6,6 +6,7 @@ import { FileExporter } from './exporter.ts';
 export const fileExporterFactory: ExporterFactory<typeof fileExporterConfigSchema> = {
   kind: 'exporter',
   type: 'file',
+  module: { specifier: '@predlog/exporter-file', exportName: 'fileExporterFactory' },
   configSchema: fileExporterConfigSchema,
   async create(config, services) {
     const exporter = new FileExporter(config, services);

@@ -6,6 +6,7 @@ import { LokiExporter } from './exporter.ts';
 export const lokiExporterFactory: ExporterFactory<typeof lokiExporterConfigSchema> = {
   kind: 'exporter',
   type: 'loki',
+  module: { specifier: '@predlog/exporter-loki', exportName: 'lokiExporterFactory' },
   configSchema: lokiExporterConfigSchema,
   async create(config, services) {
     return new LokiExporter(config, services, await loadTlsMaterial(config.tls, services, 'loki'));

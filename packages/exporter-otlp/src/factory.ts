@@ -6,6 +6,7 @@ import { OtlpExporter } from './exporter.ts';
 export const otlpExporterFactory: ExporterFactory<typeof otlpExporterConfigSchema> = {
   kind: 'exporter',
   type: 'otlp',
+  module: { specifier: '@predlog/exporter-otlp', exportName: 'otlpExporterFactory' },
   configSchema: otlpExporterConfigSchema,
   async create(config, services) {
     return new OtlpExporter(config, services, await loadTlsMaterial(config.tls, services, 'otlp'));

@@ -6,6 +6,7 @@ import { RedactionProcessor } from './processor.ts';
 export const redactionProcessorFactory: ProcessorFactory<typeof redactionConfigSchema> = {
   kind: 'processor',
   type: 'redaction',
+  module: { specifier: '@predlog/processor-redaction', exportName: 'redactionProcessorFactory' },
   configSchema: redactionConfigSchema,
   create: (config, services) => new RedactionProcessor(config, services),
 };

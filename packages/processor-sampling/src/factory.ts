@@ -6,6 +6,7 @@ import { SamplingProcessor } from './processor.ts';
 export const samplingProcessorFactory: ProcessorFactory<typeof samplingConfigSchema> = {
   kind: 'processor',
   type: 'sampling',
+  module: { specifier: '@predlog/processor-sampling', exportName: 'samplingProcessorFactory' },
   configSchema: samplingConfigSchema,
   create: (config, services) => new SamplingProcessor(config, services),
 };

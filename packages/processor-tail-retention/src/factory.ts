@@ -6,6 +6,7 @@ import { TailRetentionProcessor } from './processor.ts';
 export const tailRetentionProcessorFactory: ProcessorFactory<typeof tailRetentionConfigSchema> = {
   kind: 'processor',
   type: 'tail_retention',
+  module: { specifier: '@predlog/processor-tail-retention', exportName: 'tailRetentionProcessorFactory' },
   configSchema: tailRetentionConfigSchema,
   create: (config, services) => new TailRetentionProcessor(config, services),
 };

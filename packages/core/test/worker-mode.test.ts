@@ -255,7 +255,13 @@ describe('logger.thread: worker', () => {
       const logger = await start({ thread, out });
       const ids = hostile().map((input) => logger.record(input as PredictionInput));
       logger.feedback(null as never);
-      logger.feedback({ feedbackId: 'fb-big', timestamp: 9, requestId: 'r', label: 5n as never, source: 'test' });
+      logger.feedback({
+        feedbackId: 'fb-big',
+        timestamp: 9,
+        requestId: 'r',
+        label: 5n as never,
+        source: 'test',
+      });
       await logger.forceFlush();
       const stats = logger.stats();
       const lines = readLines(out).map((line) => {

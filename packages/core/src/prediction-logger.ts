@@ -883,19 +883,21 @@ async function startWorkerLogger(
   );
 }
 
-/** From the config file's directory, else the working directory (where the application's packages are). */
+/**
+ * A bare specifier resolves where the application could import it: from the config file's
+ * directory, the working directory, or the application's entry script (`process.argv[1]`).
+ */
 function resolveFactoryModule(ref: ComponentModuleRef, baseDir: string): ComponentModuleRef {
-  try {
-    return resolveModuleRef(ref, baseDir);
-  } catch {
+  const entry = process.argv[1];
+  const bases = [baseDir, process.cwd(), ...(entry === undefined ? [] : [entry])];
+  for (const base of bases) {
     try {
-      return resolveModuleRef(ref, process.cwd());
+      return resolveModuleRef(ref, base);
     } catch {
-      throw new Error(
-        `module ref ${describeModuleRef(ref)} cannot be resolved from ${baseDir} or the working directory`,
-      );
+      // the next base
     }
   }
+  throw new Error(`module ref ${describeModuleRef(ref)} cannot be resolved from ${bases.join(', ')}`);
 }
 
 /** A relative spill directory is relative to the config file, like every path in it. */

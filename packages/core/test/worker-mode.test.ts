@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -11,7 +11,9 @@ import { createPredictionLogger, type PredictionLogger } from '../src/prediction
 import type { PipelineStats } from '../src/self-metrics.ts';
 import {
   linesExporterFactory,
+  parityProcessorFactory,
   readLines,
+  tagProcessorFactory,
   unreferencedExporterFactory,
 } from './worker/fixtures/lines-exporter.ts';
 import { ManualClock } from './worker/manual-clock.ts';
@@ -285,6 +287,55 @@ describe('logger.thread: worker', () => {
     expect(inline.lines.length).toBe(6);
     expect(inline.dropped).toEqual({ invalid: 5 });
     expect(inline.sanitized).toMatchObject({ bigint: 2, circular: 1, unreadable: 1, non_finite_number: 3 });
+    expect(worker).toEqual(inline);
+  });
+
+  it('keeps the head decision on the serving thread and runs the processors from the config file in the worker', async () => {
+    const dir = tempDir();
+    const run = async (thread: 'inline' | 'worker') => {
+      const out = path.join(dir, `${thread}.ndjson`);
+      const configFile = path.join(dir, `${thread}.json`);
+      writeFileSync(
+        configFile,
+        JSON.stringify({
+          logger: { thread },
+          processors: { parity: {}, tag: {} },
+          exporters: { lines: { path: out, queue: { maxBatchAgeMs: 5 } } },
+          pipelines: { predictions: { processors: ['parity', 'tag'], exporters: ['lines'] } },
+        }),
+      );
+      const logger = await createPredictionLogger({
+        configFile,
+        components: [linesExporterFactory, parityProcessorFactory, tagProcessorFactory],
+        model: { name: 'fraud', version: '1' },
+      });
+      loggers.push(logger);
+      const ids = [];
+      for (let i = 0; i < 200; i++)
+        ids.push(logger.record({ ...prediction(i), segment: i % 4 === 0 ? 'drop' : 'web' }));
+      await logger.forceFlush();
+      const stats = logger.stats();
+      return {
+        ids,
+        lines: readLines(out),
+        sampledOut: stats.sampledOut,
+        dropped: stats.dropped,
+        exported: stats.exported,
+        balance: balance(stats),
+      };
+    };
+    const inline = await run('inline');
+    const worker = await run('worker');
+    // Odd request ids are sampled out before capture; of the even ones, every other is `segment: drop`.
+    expect(inline.sampledOut).toBe(100);
+    expect(inline.dropped).toEqual({ 'filtered@tag': 50 });
+    expect(inline.lines).toHaveLength(50);
+    expect(inline.lines.every((line) => (line.attributes as Record<string, unknown>).tagged === true)).toBe(
+      true,
+    );
+    expect(
+      inline.lines.every((line) => (line.attributes as Record<string, unknown>)['ml.sampling.weight'] === 2),
+    ).toBe(true);
     expect(worker).toEqual(inline);
   });
 

@@ -4,9 +4,10 @@ import { computeDailyStats, type DailyStats } from './daily-stats.ts';
 import { analyseDrift, type BaselineSource, type DriftAnalysis } from './drift-analysis.ts';
 import { type EvaluationReport, evaluatePredictions } from './evaluation.ts';
 import type { GroundTruth } from './ground-truth.ts';
-import { buildReport, type ReportData, renderHtmlReport } from './html-report.ts';
+import { renderHtmlReport } from './html-report.ts';
 import { joinLabels, type LabelJoinReport, type LabelSource } from './label-join.ts';
 import type { LogSelection, ReadStats } from './log-selection.ts';
+import { buildReport, type ReportData } from './report-data.ts';
 import { type ShadowReport, shadowReport } from './shadow-report.ts';
 
 /**
@@ -77,6 +78,6 @@ export class Analytics {
     labels?: LabelSource,
   ): Promise<{ data: ReportData; html: string }> {
     const data = await buildReport({ selection, baseline, labels, config: this.config });
-    return { data, html: renderHtmlReport(data) };
+    return { data, html: renderHtmlReport(data, { maxSeries: this.config.report.maxSeries }) };
   }
 }

@@ -106,6 +106,20 @@ const reportSchema = z.strictObject({
   /** Equal-width bars of the score histograms. */
   histogramBins: z.number().int(positiveInt).min(2).max(200).default(20),
   title: z.string().min(1).default('predlog model report'),
+  /**
+   * Fields the report breaks the trends down by, beside the model version: looked up on the record,
+   * then in its attributes, then in its input features; a field no record has is left out.
+   */
+  cohortFields: z
+    .array(z.string().min(1, 'must not be empty'))
+    .max(10, 'at most 10 fields')
+    .default(['segment', 'channel', 'region']),
+  /** Distinct values per breakdown (version or field); later ones are pooled as `(other)`. */
+  maxCohortValues: z.number().int(positiveInt).min(1).max(100).default(20),
+  /** Lines per breakdown chart: the heaviest values (the table lists them all). */
+  maxSeries: z.number().int(positiveInt).min(1).max(10).default(6),
+  /** Trend points per UTC day or hour; `auto`: hours when the report spans at most 2 days. */
+  trendPeriod: z.enum(['auto', 'day', 'hour']).default('auto'),
 });
 
 export const analyticsConfigSchema = z.strictObject({
@@ -126,3 +140,4 @@ export type JoinConfig = AnalyticsConfig['join'];
 export type ClassificationConfig = AnalyticsConfig['classification'];
 export type EvaluateConfig = AnalyticsConfig['evaluate'];
 export type DriftConfig = AnalyticsConfig['drift'];
+export type ReportConfig = AnalyticsConfig['report'];

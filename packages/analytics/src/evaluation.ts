@@ -1,13 +1,13 @@
 import type { StoredRecord } from '@predlog/schema';
-import { ClassificationAccumulator, type ClassificationMetrics } from './classification-metrics.ts';
+import type { ClassificationMetrics } from './classification-metrics.ts';
 import type { AnalyticsConfig, CohortDimension } from './config.ts';
-import type { GroundTruth } from './ground-truth.ts';
-import { DecisionRules } from './internal/decision-rules.ts';
-import { numberField, stringField, utcDayOf } from './internal/stored-fields.ts';
-import { joinLabels, type LabelJoinReport, type LabelSource } from './label-join.ts';
-import { LabelTally, type LabelValues } from './label-tally.ts';
+import { type CohortEvaluation, type CohortSpec, evaluateCohorts } from './internal/cohort-evaluation.ts';
+import { CohortValues, NONE_COHORT, OTHER_COHORT } from './internal/cohort-values.ts';
+import { stringField, utcDayOf } from './internal/stored-fields.ts';
+import type { LabelJoinReport, LabelSource } from './label-join.ts';
+import type { LabelValues } from './label-tally.ts';
 import type { LogSelection } from './log-selection.ts';
-import { RegressionAccumulator, type RegressionMetrics } from './regression-metrics.ts';
+import type { RegressionMetrics } from './regression-metrics.ts';
 
 export const EVALUATION_FORMAT = 'predlog.evaluation';
 
@@ -55,63 +55,53 @@ export interface EvaluationReport {
   degraded: boolean;
 }
 
-/**
- * What evaluation keeps of a joined prediction, numbers only (a spilled join writes and parses
- * little): score, decision (1 positive, 0 negative, −1 none), numeric prediction, then the index of
- * its cohort bundle for each dimension (−1 for a dimension not reported).
- */
-type EvaluationPoint = [
-  score: number | null,
-  decision: number,
-  numericPrediction: number | null,
-  version: number,
-  segment: number,
-  day: number,
-];
-
-const NONE = '(none)';
-const OTHER = '(other)';
-
-class MetricBundle {
-  private readonly maxScoreKeys: number;
-  private readonly config: AnalyticsConfig;
-  classification: ClassificationAccumulator | undefined;
-  regression: RegressionAccumulator | undefined;
-
-  constructor(config: AnalyticsConfig, maxScoreKeys: number) {
-    this.config = config;
-    this.maxScoreKeys = maxScoreKeys;
-  }
-
-  addClassification(actual: boolean, predicted: boolean, score: number | null, weight: number): void {
-    this.classification ??= new ClassificationAccumulator({
-      eceBins: this.config.classification.eceBins,
-      maxScoreKeys: this.maxScoreKeys,
-    });
-    this.classification.add({ actual, predicted, score: score ?? undefined, weight });
-  }
-
-  addRegression(predicted: number, actual: number, weight: number): void {
-    this.regression ??= new RegressionAccumulator();
-    this.regression.add(predicted, actual, weight);
-  }
-
-  result(): MetricSet {
-    return {
-      classification: this.classification?.result() ?? null,
-      regression: this.regression?.result() ?? null,
-    };
-  }
-}
-
 export interface EvaluationOptions {
   readonly selection: LogSelection;
   readonly labels: LabelSource;
   readonly config: AnalyticsConfig;
   /** A previous report (`predlog evaluate --json`) to compare the overall metrics with. */
   readonly baseline?: EvaluationReport | undefined;
-  /** Sees every prediction of the window, labelled or not (the report's profile and volumes). */
+  /** Sees every prediction of the window, labelled or not. */
   readonly onPrediction?: (record: StoredRecord, weight: number) => void;
+}
+
+/** The configured cohort dimensions as cohort specs, each capped at `maxCohortsPerDimension`. */
+function cohortSpecs(config: AnalyticsConfig): CohortSpec[] {
+  const reader: Record<CohortDimension, (record: StoredRecord) => string> = {
+    version: (record) => stringField(record, 'model_version') ?? NONE_COHORT,
+    segment: (record) => stringField(record, 'segment') ?? NONE_COHORT,
+    date: utcDayOf,
+  };
+  return config.evaluate.cohorts.map((dimension) => {
+    const values = new CohortValues(config.evaluate.maxCohortsPerDimension);
+    const read = reader[dimension];
+    return { dimension, valueOf: (record) => values.valueOf(read(record)), auc: true };
+  });
+}
+
+/** The report of an evaluation of `selection`, with these cohorts and no baseline comparison yet. */
+export function evaluationReport(
+  evaluation: CohortEvaluation,
+  selection: LogSelection,
+  cohorts: CohortMetrics[],
+): EvaluationReport {
+  return {
+    format: EVALUATION_FORMAT,
+    version: 1,
+    task: evaluation.task,
+    selection: {
+      model: selection.model ?? null,
+      since: selection.since?.toISOString() ?? null,
+      until: selection.until?.toISOString() ?? null,
+    },
+    join: evaluation.join,
+    unusablePairs: evaluation.unusablePairs,
+    labels: evaluation.labels,
+    overall: evaluation.overall,
+    cohorts,
+    comparison: null,
+    degraded: false,
+  };
 }
 
 /**
@@ -122,122 +112,25 @@ export interface EvaluationOptions {
  */
 export async function evaluatePredictions(options: EvaluationOptions): Promise<EvaluationReport> {
   const { config, selection } = options;
-  const rules = new DecisionRules(config.classification);
-  const overall = new MetricBundle(config, config.classification.maxScoreKeys);
-  const cohortKeys = Math.max(64, Math.floor(config.classification.maxScoreKeys / 8));
-  let task: EvaluationTask | null = config.evaluate.task === 'auto' ? null : config.evaluate.task;
-  let unusable = 0;
-  const labelTally = new LabelTally();
-
-  /** Every cohort bundle, indexed by the numbers an EvaluationPoint carries. */
-  const bundles: Array<{ dimension: CohortDimension; value: string; bundle: MetricBundle }> = [];
-  const cohortIndex = new Map<CohortDimension, Map<string, number>>(
-    config.evaluate.cohorts.map((dimension) => [dimension, new Map()]),
-  );
-  const cohortOf = (dimension: CohortDimension, raw: string): number => {
-    const values = cohortIndex.get(dimension);
-    if (values === undefined) return -1;
-    let index = values.get(raw);
-    if (index !== undefined) return index;
-    const key = values.size < config.evaluate.maxCohortsPerDimension ? raw : OTHER;
-    index = values.get(key);
-    if (index === undefined) {
-      index = bundles.length;
-      bundles.push({ dimension, value: key, bundle: new MetricBundle(config, cohortKeys) });
-      values.set(key, index);
-    }
-    if (key !== raw && values.size < config.evaluate.maxCohortsPerDimension * 2) values.set(raw, index);
-    return index;
-  };
-
-  const project = (record: StoredRecord): EvaluationPoint => {
-    const prediction = record.prediction;
-    const decision = rules.predictedPositive(record);
-    return [
-      numberField(record, 'score') ?? null,
-      decision === undefined ? -1 : decision ? 1 : 0,
-      typeof prediction === 'number' && Number.isFinite(prediction) ? prediction : null,
-      cohortOf('version', stringField(record, 'model_version') ?? NONE),
-      cohortOf('segment', stringField(record, 'segment') ?? NONE),
-      cohortOf('date', utcDayOf(record)),
-    ];
-  };
-
-  const cohortBundles = (point: EvaluationPoint): MetricBundle[] => {
-    const out: MetricBundle[] = [];
-    for (let i = 3; i < 6; i++) {
-      const index = point[i] as number;
-      if (index >= 0) out.push((bundles[index] as { bundle: MetricBundle }).bundle);
-    }
-    return out;
-  };
-
-  const onJoined = (point: EvaluationPoint, truth: GroundTruth, weight: number): void => {
-    // auto: regression for numeric predictions without a score, classification otherwise.
-    task ??= point[2] !== null && point[0] === null ? 'regression' : 'classification';
-    if (task === 'classification') {
-      const label = truth.label ?? truth.value;
-      const actual = rules.isPositive(label);
-      if (actual === undefined || point[1] === -1) {
-        unusable += 1;
-        return;
-      }
-      labelTally.add(label, actual, weight);
-      const predicted = point[1] === 1;
-      overall.addClassification(actual, predicted, point[0], weight);
-      for (const bundle of cohortBundles(point))
-        bundle.addClassification(actual, predicted, point[0], weight);
-      return;
-    }
-    const actual = truth.value ?? (typeof truth.label === 'number' ? truth.label : Number(truth.label));
-    const predicted = point[2] ?? point[0];
-    if (predicted === null || !Number.isFinite(actual) || typeof truth.label === 'boolean') {
-      unusable += 1;
-      return;
-    }
-    overall.addRegression(predicted, actual, weight);
-    for (const bundle of cohortBundles(point)) bundle.addRegression(predicted, actual, weight);
-  };
-
-  const join = await joinLabels<EvaluationPoint>({
+  const evaluation = await evaluateCohorts({
     selection,
     labels: options.labels,
-    join: config.join,
-    project,
-    onJoined,
+    config,
+    specs: cohortSpecs(config),
     ...(options.onPrediction === undefined ? {} : { onPrediction: options.onPrediction }),
   });
-
   const cohortMetrics: CohortMetrics[] = [];
   for (const dimension of config.evaluate.cohorts) {
-    const sorted = bundles
-      .filter((b) => b.dimension === dimension)
-      .sort((a, b) => (a.value === OTHER ? 1 : b.value === OTHER ? -1 : a.value.localeCompare(b.value)));
-    for (const { value, bundle } of sorted) {
-      const metrics = bundle.result();
-      // A cohort met only by predictions that found no label has nothing to report.
-      if (metrics.classification === null && metrics.regression === null) continue;
-      cohortMetrics.push({ dimension, value, ...metrics });
+    const sorted = evaluation.cohorts
+      .filter((c) => c.dimension === dimension)
+      .sort((a, b) =>
+        a.value === OTHER_COHORT ? 1 : b.value === OTHER_COHORT ? -1 : a.value.localeCompare(b.value),
+      );
+    for (const { value, classification, regression } of sorted) {
+      cohortMetrics.push({ dimension, value, classification, regression });
     }
   }
-  const overallMetrics = overall.result();
-  const report: EvaluationReport = {
-    format: EVALUATION_FORMAT,
-    version: 1,
-    task,
-    selection: {
-      model: selection.model ?? null,
-      since: selection.since?.toISOString() ?? null,
-      until: selection.until?.toISOString() ?? null,
-    },
-    join,
-    unusablePairs: unusable,
-    labels: task === 'classification' ? labelTally.result() : null,
-    overall: overallMetrics,
-    cohorts: cohortMetrics,
-    comparison: null,
-    degraded: false,
-  };
+  const report = evaluationReport(evaluation, selection, cohortMetrics);
   if (options.baseline !== undefined) {
     report.comparison = compareWithBaseline(report, options.baseline, config.evaluate);
     report.degraded = report.comparison.some((c) => c.worse);

@@ -10,6 +10,7 @@ export {
 export { type BaselineWindows, baselineWindows, windowText } from './baseline-window.ts';
 export { type BusinessSeries, readBusinessSeries } from './business-series.ts';
 export {
+  type CalibrationBin,
   ClassificationAccumulator,
   type ClassificationMetrics,
   type ClassificationObservation,
@@ -93,15 +94,7 @@ export {
   type LabelReadStats,
   scanGroundTruthFile,
 } from './ground-truth.ts';
-export {
-  buildReport,
-  type DailyPoint,
-  type ReportData,
-  type ReportOptions,
-  renderHtmlReport,
-  type ScoreHistogram,
-  scoreHistogram,
-} from './html-report.ts';
+export { renderHtmlReport } from './html-report.ts';
 export { InputFileError } from './input-file-error.ts';
 export { joinLabels, type LabelJoinOptions, type LabelJoinReport, type LabelSource } from './label-join.ts';
 export type { LabelCount, LabelValues } from './label-tally.ts';
@@ -161,6 +154,18 @@ export {
   type SketchBucket,
 } from './quantile-sketch.ts';
 export { RegressionAccumulator, type RegressionMetrics } from './regression-metrics.ts';
+export {
+  buildReport,
+  type CohortBreakdown,
+  type CohortSeries,
+  type DailyPoint,
+  type PointMetrics,
+  type ReportData,
+  type ReportOptions,
+  type ScoreHistogram,
+  scoreHistogram,
+  type WindowSummary,
+} from './report-data.ts';
 export { type LatencySummary, type ShadowOptions, type ShadowReport, shadowReport } from './shadow-report.ts';
 export { type CalibratedWeights, calibrateSignalWeights, MIN_CALIBRATION_DAYS } from './signal-weights.ts';
 export { type TrainingFreshness, trainingFreshness } from './training-freshness.ts';

@@ -24,6 +24,45 @@ export class RegressionAccumulator {
   private percent = 0;
   private mapeExcluded = 0;
 
+  /** Adds another accumulator's pairs. */
+  merge(other: RegressionAccumulator): void {
+    this.count += other.count;
+    this.weight += other.weight;
+    this.absolute += other.absolute;
+    this.squared += other.squared;
+    this.signed += other.signed;
+    this.percentWeight += other.percentWeight;
+    this.percent += other.percent;
+    this.mapeExcluded += other.mapeExcluded;
+  }
+
+  /** What `total` counted beyond `parts` (a cohort known only as the rest of the others). */
+  static remainder(
+    total: RegressionAccumulator,
+    parts: Iterable<RegressionAccumulator>,
+  ): RegressionAccumulator {
+    const rest = new RegressionAccumulator();
+    rest.count = total.count;
+    rest.weight = total.weight;
+    rest.absolute = total.absolute;
+    rest.squared = total.squared;
+    rest.signed = total.signed;
+    rest.percentWeight = total.percentWeight;
+    rest.percent = total.percent;
+    rest.mapeExcluded = total.mapeExcluded;
+    for (const part of parts) {
+      rest.count -= part.count;
+      rest.weight -= part.weight;
+      rest.absolute -= part.absolute;
+      rest.squared -= part.squared;
+      rest.signed -= part.signed;
+      rest.percentWeight -= part.percentWeight;
+      rest.percent -= part.percent;
+      rest.mapeExcluded -= part.mapeExcluded;
+    }
+    return rest;
+  }
+
   add(predicted: number, actual: number, weight: number): void {
     if (!Number.isFinite(predicted) || !Number.isFinite(actual) || !(weight > 0)) return;
     const error = predicted - actual;

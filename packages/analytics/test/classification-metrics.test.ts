@@ -184,4 +184,53 @@ describe('ClassificationAccumulator', () => {
     expect(gap(u, f, 'recall')).toBeGreaterThan(0.05);
     expect(Math.abs((u.positiveRate as number) - (f.positiveRate as number))).toBeGreaterThan(0.05);
   });
+
+  it('merging accumulators equals accumulating every pair; a remainder is the rest without AUC', () => {
+    const random = new SeededRandom(8);
+    const rows = Array.from({ length: 6000 }, () => {
+      const score = Math.round(random.next() * 1e4) / 1e4;
+      return { score, actual: random.next() < score, weight: random.pick([1, 2, 5]) };
+    });
+    const add = (acc: ClassificationAccumulator, row: (typeof rows)[number]) =>
+      acc.add({ actual: row.actual, predicted: row.score >= 0.5, score: row.score, weight: row.weight });
+    for (const maxScoreKeys of [16_384, 512]) {
+      const all = new ClassificationAccumulator({ maxScoreKeys });
+      const parts = [0, 1, 2].map(() => new ClassificationAccumulator({ maxScoreKeys }));
+      rows.forEach((row, i) => {
+        add(all, row);
+        add(parts[i % 3] as ClassificationAccumulator, row);
+      });
+      const merged = new ClassificationAccumulator({ maxScoreKeys });
+      for (const part of parts) merged.merge(part);
+      const a = all.result();
+      const m = merged.result();
+      for (const key of [
+        'count',
+        'weight',
+        'truePositive',
+        'falsePositive',
+        'precision',
+        'recall',
+        'ece',
+      ] as const) {
+        expect(m[key], `${maxScoreKeys} ${key}`).toBeCloseTo(a[key] as number, 9);
+      }
+      // Exact while the scores fit; coarsened, both answers lie within their bounds of the exact AUC.
+      const exact = metrics(rows).auc as number;
+      expect(Math.abs((m.auc as number) - exact)).toBeLessThanOrEqual(m.aucErrorBound + 1e-12);
+      if (maxScoreKeys === 16_384) expect(m.aucErrorBound).toBe(0);
+      else expect(m.aucErrorBound).toBeGreaterThan(0);
+      const bins = all.calibration();
+      merged.calibration().forEach((bin, i) => {
+        expect(bin.weight).toBeCloseTo(bins[i]?.weight as number, 9);
+        expect(bin.positiveRate).toBeCloseTo(bins[i]?.positiveRate as number, 9);
+      });
+      const rest = ClassificationAccumulator.remainder(all, parts.slice(1)).result();
+      const first = (parts[0] as ClassificationAccumulator).result();
+      expect(rest.count).toBe(first.count);
+      expect(rest.precision as number).toBeCloseTo(first.precision as number, 9);
+      expect(rest.ece as number).toBeCloseTo(first.ece as number, 9);
+      expect(rest.auc).toBeNull();
+    }
+  });
 });

@@ -39,7 +39,14 @@ describe('analyticsConfigSchema', () => {
         maxFeatures: 500,
       },
       shadow: { maxWaitingInMemory: 200_000, championRole: 'champion', challengerRole: 'challenger' },
-      report: { histogramBins: 20, title: 'predlog model report' },
+      report: {
+        histogramBins: 20,
+        title: 'predlog model report',
+        cohortFields: ['segment', 'channel', 'region'],
+        maxCohortValues: 20,
+        maxSeries: 6,
+        trendPeriod: 'auto',
+      },
     });
   });
 

@@ -61,10 +61,31 @@ describe('the HTML report', () => {
     expect(html).not.toMatch(/https?:\/\//i);
     expect(html).not.toMatch(/<(img|link|iframe|object|embed)\b/i);
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
-    // Three charts: the metric trend (plus the positive rate), the score histograms, PSI per feature.
-    expect(html.match(/<svg /g)?.length).toBe(4);
-    expect(html).toContain('AUC per prediction day');
+    // The trends of every metric, the calibration curve, the breakdown by segment (version has one
+    // value: a table, no lines), the score histograms and PSI per feature.
+    const charts = [...html.matchAll(/<svg [^>]*data-chart="([^"]+)"/g)].map((m) => m[1]);
+    expect(charts).toEqual([
+      'trend-auc',
+      'trend-precision',
+      'trend-recall',
+      'trend-f1',
+      'trend-ece',
+      'trend-actual-rate',
+      'trend-positive-rate',
+      'trend-mean-score',
+      'calibration',
+      'segment-positive-rate',
+      'segment-precision',
+      'segment-recall',
+      'segment-f1',
+      'segment-ece',
+      'score-histogram',
+      'psi',
+    ]);
+    expect(html).toContain('AUC-ROC per day');
+    expect(html).toContain('data-table="by-version"');
     expect(data.metricName).toBe('AUC');
+    expect(data.breakdowns.map((b) => b.dimension)).toEqual(['version', 'segment']);
     // One pass over baseline and current days: every day is on the trend, the first 3 shaded.
     expect(data.daily.map((d) => `${d.date}${d.baseline ? ' b' : ''}`)).toEqual([
       '2026-03-01 b',
@@ -90,8 +111,17 @@ describe('the HTML report', () => {
     });
     expect(data.metricName).toBeNull();
     const html = renderHtmlReport(data);
-    expect(html).toContain('Positive decision rate per day (no labels joined)');
-    expect(html.match(/<svg /g)?.length).toBe(3);
+    expect(html).toContain('No labels joined: the trends show the decisions and scores only.');
+    const charts = [...html.matchAll(/<svg [^>]*data-chart="([^"]+)"/g)].map((m) => m[1]);
+    expect(charts).toEqual([
+      'trend-positive-rate',
+      'trend-mean-score',
+      'segment-positive-rate',
+      'score-histogram',
+      'psi',
+    ]);
+    expect(data.windows.current.metrics).toBeNull();
+    expect(data.daily.every((d) => d.metrics === null)).toBe(true);
   });
 
   it('score histograms share equal-width bins on [0, 1] and each sums to 1', () => {

@@ -41,6 +41,43 @@ export class ScoreRankHistogram {
     else this.negative[slot] = (this.negative[slot] as number) + weight;
   }
 
+  /**
+   * Adds another histogram's mass, as if its pairs had been added here. Exact scores stay exact
+   * while both histograms are exact; otherwise this one first widens its cells to at least the
+   * other's width (both are powers of two, so every cell of the other falls into one of these).
+   */
+  mergeFrom(other: ScoreRankHistogram): void {
+    if (other.resolution > this.resolution) this.rebin(other.resolution);
+    for (let i = 0; i < other.slots.size; i++) {
+      const key = other.keys[i] as number;
+      // A cell's lower edge lands in the cell of this width that holds the whole cell.
+      const score = other.resolution === 0 ? key : key * other.resolution;
+      const p = other.positive[i] as number;
+      const q = other.negative[i] as number;
+      if (p > 0) this.add(score, true, p);
+      if (q > 0) this.add(score, false, q);
+    }
+  }
+
+  /** Re-bins into cells of `width` (a power of two, at least the current width). */
+  private rebin(width: number): void {
+    const n = this.slots.size;
+    const keys = this.keys.slice(0, n);
+    const positive = this.positive.slice(0, n);
+    const negative = this.negative.slice(0, n);
+    const from = this.resolution;
+    this.resolution = width;
+    this.slots = new Map();
+    this.keys.fill(0);
+    this.positive.fill(0);
+    this.negative.fill(0);
+    for (let i = 0; i < n; i++) {
+      const score = from === 0 ? (keys[i] as number) : (keys[i] as number) * from;
+      if ((positive[i] as number) > 0) this.add(score, true, positive[i] as number);
+      if ((negative[i] as number) > 0) this.add(score, false, negative[i] as number);
+    }
+  }
+
   /** Weighted AUC (probability a positive outranks a negative, ties ½) and its bound; NaN without both classes. */
   auc(): { auc: number; errorBound: number } {
     const n = this.slots.size;

@@ -30,6 +30,16 @@ export function utcDayOf(record: StoredRecord): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : 'invalid';
 }
 
+/** The record's UTC hour `YYYY-MM-DDTHH:00Z`, read like `utcDayOf`. */
+export function utcHourOf(record: StoredRecord): string {
+  const ts = record.timestamp;
+  if (ts.length >= 20 && ts.charCodeAt(4) === 45 && ts.charCodeAt(10) === 84 && ts.endsWith('Z')) {
+    return `${ts.slice(0, 13)}:00Z`;
+  }
+  const ms = Date.parse(ts);
+  return Number.isFinite(ms) ? `${new Date(ms).toISOString().slice(0, 13)}:00Z` : 'invalid';
+}
+
 export function timeOf(record: StoredRecord): number {
   return Date.parse(record.timestamp);
 }

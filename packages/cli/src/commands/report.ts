@@ -23,6 +23,7 @@ import {
   SELECTION_OPTIONS,
   selectionArgument,
   TIME_USAGE,
+  terminalText,
   withInputErrors,
 } from '../internal/analytics-arguments.ts';
 import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
@@ -33,11 +34,17 @@ export const reportCommand: Command = {
   name: 'report',
   usage: `Usage: predlog report <dir> --out <report.html> [--baseline <file> | --baseline-days <n>]
                       [--labels <file> | --feedback] [--model <name>] [--since <time>] [--until <time>]
-                      [--title <text>] [--positive-label <v> ...] [--threshold <x>] [--json]
+                      [--title <text>] [--cohort-fields <a,b,…>] [--period auto|day|hour]
+                      [--positive-label <v> ...] [--threshold <x>] [--json]
 
-Writes one HTML file for people who would rather look than read: the metric trend per day (AUC or
-MAE when labels are joined, else the positive decision rate), the score histogram of the baseline
-against the current window, PSI per feature with the 0.1 and 0.2 limits, and the drift and daily
+Writes one HTML file for people who would rather look than read: the baseline against the current
+window; the trend per day (per hour for a history of at most 2 days) of every metric, each on an
+axis scaled to its values: AUC, precision, recall, F1, ECE and the actual positive rate when labels
+are joined (MAE, RMSE, bias for regression), the positive decision rate and the mean score; the
+calibration curve (reliability diagram) of both windows; the same trends by model version and by
+each cohort field the records have (segment, channel, region by default: a field of the record,
+an attribute or an input feature), with a table per breakdown; the score histogram of the baseline
+against the current window; PSI per feature with the 0.1 and 0.2 limits; the drift and daily
 tables. Inline CSS and SVG only: no script, no external reference, it opens offline.
 
 Options:
@@ -48,6 +55,9 @@ Options:
   --labels <file>         labels for the metric trend (see predlog join)
   --feedback              take the labels from the tree's ml.feedback records
   --title <text>          the page title (default "predlog model report")
+  --cohort-fields <list>  fields to break the trends down by, beside the model version, comma-
+                          separated (default segment,channel,region; those no record has are left out)
+  --period <p>            trend points per day or hour; auto (default): hours for at most 2 days
 ${DECISION_USAGE}
   --model <name>          the model to read (default: the only model in the tree)
   --since <time>          current window from this time (default: after the baseline days)
@@ -75,6 +85,8 @@ Example:
         'baseline-days': { type: 'string' },
         feedback: { type: 'boolean', default: false },
         title: { type: 'string' },
+        'cohort-fields': { type: 'string' },
+        period: { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -89,10 +101,20 @@ Example:
     if (values['baseline-days'] !== undefined) {
       extra.drift = { baselineDays: positiveIntegerArgument('--baseline-days', values['baseline-days']) };
     }
+    const reportConfig: NonNullable<AnalyticsConfigInput['report']> = {};
     if (values.title !== undefined) {
       if (values.title === '') throw new UsageError('--title needs a value');
-      extra.report = { title: values.title };
+      reportConfig.title = values.title;
     }
+    if (values['cohort-fields'] !== undefined)
+      reportConfig.cohortFields = cohortFieldsArgument(values['cohort-fields']);
+    if (values.period !== undefined) {
+      if (values.period !== 'auto' && values.period !== 'day' && values.period !== 'hour') {
+        throw new UsageError(`--period must be auto, day or hour (got '${values.period}')`);
+      }
+      reportConfig.trendPeriod = values.period;
+    }
+    extra.report = reportConfig;
     const config = analyticsConfigArgument(values, extra);
     const selection = await selectionArgument(io.cwd, dir, values);
     const baseline: BaselineSource =
@@ -115,7 +137,7 @@ Example:
     if (values.json) io.stdout.write(jsonText(data));
     else {
       io.stdout.write(
-        `wrote ${values.out} (${bytes(Buffer.byteLength(html))}): ${count(data.drift.current.records)} predictions over ${data.daily.length} day(s) against ${data.baselineDescription}${data.metricName === null ? '' : `, ${data.metricName} per day`}\n`,
+        `wrote ${values.out} (${bytes(Buffer.byteLength(html))}): ${count(data.drift.current.records)} predictions over ${data.daily.length} ${data.period}(s) against ${data.baselineDescription}${data.metricName === null ? '' : `, ${data.metricName} per ${data.period}`}${data.breakdowns.length === 0 ? '' : `; by ${data.breakdowns.map((b) => terminalText(b.dimension)).join(', ')}`}\n`,
       );
     }
     // The page is written either way; without a positive label its metrics mean nothing.
@@ -130,3 +152,13 @@ Example:
     return EXIT_OK;
   },
 };
+
+/** `segment,channel`: distinct, non-empty field names. */
+function cohortFieldsArgument(text: string): string[] {
+  const fields = [...new Set(text.split(',').map((f) => f.trim()))];
+  if (fields.some((f) => f === '')) {
+    throw new UsageError(`--cohort-fields takes field names, comma-separated (got '${text}')`);
+  }
+  if (fields.length > 10) throw new UsageError('--cohort-fields takes at most 10 fields');
+  return fields;
+}

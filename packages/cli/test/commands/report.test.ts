@@ -57,11 +57,17 @@ describe('predlog report', () => {
     );
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /^wrote weekly\.html \(\d+\.\d kB\): 1,500 predictions over 6 day\(s\) against 2026-03-01 to 2026-03-03 \(first 3 days\), AUC per day\n$/,
+      /^wrote weekly\.html \(\d+\.\d kB\): 1,500 predictions over 6 day\(s\) against 2026-03-01 to 2026-03-03 \(first 3 days\), AUC per day; by version, segment\n$/,
     );
     const html = await readFile(path.join(root, 'weekly.html'), 'utf8');
     expect(html).toContain('<title>Fraud &lt;weekly&gt;</title>');
-    expect(html.match(/<svg /g)?.length).toBe(4);
+    const charts = [...html.matchAll(/<svg [^>]*data-chart="([^"]+)"/g)].map((m) => m[1]);
+    for (const chart of ['trend-auc', 'trend-precision', 'trend-ece', 'trend-positive-rate', 'calibration']) {
+      expect(charts).toContain(chart);
+    }
+    // The fixture's versions 1 and 2 and its segments get their lines.
+    expect(charts).toContain('version-precision');
+    expect(charts).toContain('segment-recall');
     expect(html).not.toMatch(/<script|https?:\/\//i);
   });
 
@@ -96,10 +102,35 @@ describe('predlog report', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /^wrote short\.html \(\d+\.\d kB\): 400 predictions over 2 day\(s\) against 2026-12-01 \(auto: history is 2 days\)\n$/,
+      /^wrote short\.html \(\d+\.\d kB\): 400 predictions over 48 hour\(s\) against 2026-12-01 \(auto: history is 2 days\); by version, segment\n$/,
     );
     const html = await readFile(path.join(root, 'short.html'), 'utf8');
     expect(html).toContain('baseline 2026-12-01 (auto: history is 2 days)');
+  });
+
+  it('--cohort-fields and --period choose the breakdowns and the trend points', async () => {
+    const { code, stdout } = await report(
+      'two-days',
+      '--out',
+      'fields.html',
+      '--cohort-fields',
+      'country,segment',
+      '--period',
+      'day',
+      '--json',
+    );
+    expect(code).toBe(0);
+    const data = JSON.parse(stdout);
+    // country is an input feature of the fixture; segment a field of the record.
+    expect(data.breakdowns.map((b: { dimension: string }) => b.dimension)).toEqual([
+      'version',
+      'country',
+      'segment',
+    ]);
+    expect(data.period).toBe('day');
+    expect(data.daily).toHaveLength(2);
+    expect((await report('two-days', '--out', 'x.html', '--period', 'week')).code).toBe(2);
+    expect((await report('two-days', '--out', 'x.html', '--cohort-fields', 'a,,b')).code).toBe(2);
   });
 
   it('usage errors exit 2; an empty window exits 1', async () => {

@@ -167,7 +167,10 @@ export class PredictionLogger {
               `a record held a value JSON cannot carry as-is (${kind}); see the core README for the outcome`,
             ),
           );
-    if (this.handOff !== undefined) this.metrics.useSanitizeCounts(this.handOff.sanitizeCounts);
+    if (this.handOff !== undefined) {
+      this.metrics.useSanitizeCounts(this.handOff.sanitizeCounts);
+      this.metrics.foldIn(() => this.stats());
+    }
     this.ring = new RecordRing(this.config.maxQueueRecords);
     this.metrics.watchQueue('boundary', () => this.ring.size);
 

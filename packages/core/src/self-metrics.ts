@@ -54,6 +54,8 @@ export class SelfMetrics {
   private readonly spillSources = new Map<string, () => { records: number; bytes: number }>();
   readonly spillRecovered = new Map<string, number>();
   private sanitizeCounts: Float64Array = new Float64Array(SANITIZE_KINDS.length);
+  /** Worker mode: the ledger of both threads, which the instruments then report instead of these fields. */
+  private source: (() => PipelineStats) | undefined;
 
   constructor(meter: Meter) {
     meter
@@ -61,20 +63,20 @@ export class SelfMetrics {
         description: 'Predictions and feedback records handed to predlog',
         unit: '{record}',
       })
-      .addCallback((result) => result.observe(this.received));
+      .addCallback((result) => result.observe(this.source?.().received ?? this.received));
     meter
       .createObservableCounter('predlog.records.sampled_out', {
         description: 'Records not logged because sampling dropped them',
         unit: '{record}',
       })
-      .addCallback((result) => result.observe(this.sampledOut));
+      .addCallback((result) => result.observe(this.source?.().sampledOut ?? this.sampledOut));
     meter
       .createObservableCounter('predlog.records.dropped', {
         description: 'Records lost, by reason (and exporter where the loss happened at one)',
         unit: '{record}',
       })
       .addCallback((result) => {
-        for (const [key, n] of this.dropped) {
+        for (const [key, n] of this.entries('dropped')) {
           const at = key.indexOf('@');
           const colon = key.indexOf(':');
           if (at !== -1) result.observe(n, { reason: key.slice(0, at), processor: key.slice(at + 1) });
@@ -89,7 +91,7 @@ export class SelfMetrics {
         unit: '{record}',
       })
       .addCallback((result) => {
-        for (const [exporter, n] of this.exported) result.observe(n, { exporter });
+        for (const [exporter, n] of this.entries('exported')) result.observe(n, { exporter });
       });
     meter
       .createObservableCounter('predlog.export.failures', {
@@ -97,7 +99,7 @@ export class SelfMetrics {
         unit: '{attempt}',
       })
       .addCallback((result) => {
-        for (const [exporter, n] of this.exportFailures) result.observe(n, { exporter });
+        for (const [exporter, n] of this.entries('exportFailures')) result.observe(n, { exporter });
       });
     meter
       .createObservableGauge('predlog.queue.depth', {
@@ -105,7 +107,9 @@ export class SelfMetrics {
         unit: '{record}',
       })
       .addCallback((result) => {
-        for (const [queue, read] of this.queueDepthSources) result.observe(read(), { queue });
+        const source = this.source;
+        if (source !== undefined) result.observe(source().queueDepth, { queue: 'boundary' });
+        else for (const [queue, read] of this.queueDepthSources) result.observe(read(), { queue });
       });
     meter
       .createObservableGauge('predlog.spill.bytes', {
@@ -129,6 +133,11 @@ export class SelfMetrics {
         unit: '{value}',
       })
       .addCallback((result) => {
+        const source = this.source;
+        if (source !== undefined) {
+          for (const [kind, n] of Object.entries(source().sanitized)) result.observe(n, { kind });
+          return;
+        }
         const counts = this.sanitizeCounts;
         for (let i = 0; i < counts.length; i++) {
           const n = counts[i] as number;
@@ -178,6 +187,19 @@ export class SelfMetrics {
 
   addSpillRecovered(exporter: string, count: number): void {
     if (count > 0) this.spillRecovered.set(exporter, (this.spillRecovered.get(exporter) ?? 0) + count);
+  }
+
+  /**
+   * Worker mode: the instruments report `read()` (the façade's counts folded with the worker's
+   * ledger) for received, sampled out, dropped, exported, failures, sanitized and queue depth.
+   */
+  foldIn(read: () => PipelineStats): void {
+    this.source = read;
+  }
+
+  private entries(table: 'dropped' | 'exported' | 'exportFailures'): Iterable<[string, number]> {
+    const source = this.source;
+    return source === undefined ? this[table] : Object.entries(source()[table]);
   }
 
   useSanitizeCounts(counts: Float64Array): void {

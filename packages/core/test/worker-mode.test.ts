@@ -3,6 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config-loader.ts';
 import { type DiagnosticEvent, DiagnosticsChannel } from '../src/diagnostics.ts';
@@ -34,12 +40,20 @@ function tempDir(): string {
 interface Setup {
   thread: 'inline' | 'worker';
   out: string;
+  meterProvider?: MeterProvider;
   exporter?: Record<string, unknown>;
   clock?: ManualClock;
   events?: DiagnosticEvent[];
 }
 
-async function start({ thread, out, exporter = {}, clock, events = [] }: Setup): Promise<PredictionLogger> {
+async function start({
+  thread,
+  out,
+  exporter = {},
+  clock,
+  events = [],
+  meterProvider,
+}: Setup): Promise<PredictionLogger> {
   const logger = await createPredictionLogger({
     config: {
       logger: { thread },
@@ -51,6 +65,7 @@ async function start({ thread, out, exporter = {}, clock, events = [] }: Setup):
     resource: { 'service.name': 'worker-mode-test' },
     diagnostics: new DiagnosticsChannel((event) => events.push(event)),
     ...(clock ? { clock } : {}),
+    ...(meterProvider ? { meterProvider } : {}),
   });
   loggers.push(logger);
   return logger;
@@ -149,6 +164,33 @@ describe('logger.thread: worker', () => {
     expect(stats.queueDepth).toBe(0);
     expect(balance(stats)).toBe(0);
     expect(stats.sanitized).toEqual(inline.stats().sanitized);
+  });
+
+  it("reports the worker's fates through the self-metrics instruments of the serving thread", async () => {
+    const dir = tempDir();
+    const exported = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter: exported, exportIntervalMillis: 60_000 });
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const logger = await start({ thread: 'worker', out: path.join(dir, 'out.ndjson'), meterProvider });
+    for (let i = 0; i < 40; i++) logger.record(prediction(i));
+    logger.record(null as never);
+    await logger.forceFlush();
+    await reader.forceFlush();
+    const points = new Map<string, unknown[]>();
+    for (const resourceMetrics of exported.getMetrics())
+      for (const scope of resourceMetrics.scopeMetrics)
+        for (const metric of scope.metrics)
+          points.set(
+            metric.descriptor.name,
+            metric.dataPoints.map((p) => ({ attributes: p.attributes, value: p.value })),
+          );
+    expect(points.get('predlog.records.received')).toEqual([{ attributes: {}, value: 41 }]);
+    expect(points.get('predlog.records.exported')).toEqual([
+      { attributes: { exporter: 'lines' }, value: 40 },
+    ]);
+    expect(points.get('predlog.records.dropped')).toEqual([{ attributes: { reason: 'invalid' }, value: 1 }]);
+    expect(points.get('predlog.queue.depth')).toEqual([{ attributes: { queue: 'boundary' }, value: 0 }]);
+    await meterProvider.shutdown();
   });
 
   it('forceFlush() under traffic resolves once everything recorded before it is exported', async () => {

@@ -37,6 +37,7 @@ import {
   type CapturedRecord,
   type PredictionSnapshot,
   RecordCapture,
+  warnSanitized,
 } from './internal/record-capture.ts';
 import { RecordRing } from './internal/record-ring.ts';
 import { SANITIZE_KINDS } from './internal/value-capture.ts';
@@ -162,10 +163,7 @@ export class PredictionLogger {
       internal.host === undefined
         ? undefined
         : new WorkerHandOff(internal.host, { ...this.config, model: options.model, servingNode }, (kind) =>
-            this.diagnostics.warnOnce(
-              `sanitized.${kind}`,
-              `a record held a value JSON cannot carry as-is (${kind}); see the core README for the outcome`,
-            ),
+            warnSanitized((code, message) => this.diagnostics.warnOnce(code, message), kind),
           );
     if (this.handOff !== undefined) {
       this.metrics.useSanitizeCounts(this.handOff.sanitizeCounts);

@@ -85,6 +85,14 @@ const MAX_SHORT_FIELD = 64;
  */
 const SNAPSHOT_FIXED_BYTES = 256;
 
+/** The one-off diagnostic of a sanitisation kind (its code and kind, never the value). */
+export function warnSanitized(warnOnce: (code: string, message: string) => void, kind: SanitizeKind): void {
+  warnOnce(
+    `sanitized.${kind}`,
+    `a record held a value JSON cannot carry as-is (${kind}); see the core README for the outcome`,
+  );
+}
+
 /** Caller-facing capture of predictions and feedback. One instance per logger; not re-entrant-safe by design (sync). */
 export class RecordCapture {
   readonly values: ValueCapture;
@@ -96,12 +104,7 @@ export class RecordCapture {
   constructor(options: CaptureOptions, warnOnce: (code: string, message: string) => void) {
     this.options = options;
     this.warnOnce = warnOnce;
-    this.values = new ValueCapture(options, (kind: SanitizeKind) =>
-      warnOnce(
-        `sanitized.${kind}`,
-        `a record held a value JSON cannot carry as-is (${kind}); see the core README for the outcome`,
-      ),
-    );
+    this.values = new ValueCapture(options, (kind: SanitizeKind) => warnSanitized(warnOnce, kind));
   }
 
   /**

@@ -1,4 +1,5 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ComponentFactory } from '../contracts.ts';
 import type { CapturedRecord, PredictionSnapshot } from '../internal/record-capture.ts';
 import { PredlogLogRecord } from '../log-record.ts';
@@ -102,21 +103,24 @@ function toCaptured(frame: DecodedFrame): PredictionSnapshot | CapturedRecord | 
   if (!isLoggerValueFrame(value)) return undefined;
   if (value.k === 'feedback') return value.record;
   const r = value.record;
-  const record = new PredlogLogRecord({
-    hrTime: r.hrTime,
-    hrTimeObserved: r.hrTimeObserved,
-    resource: resourceFromAttributes(r.resource as Record<string, string>),
-    instrumentationScope: r.scope,
-    attributes: r.attributes as PredlogLogRecord['attributes'],
-    body: r.body as PredlogLogRecord['body'],
-    approxBytes: r.approxBytes,
-    jsonSafe: true,
-  });
-  if (r.eventName !== undefined) record.eventName = r.eventName;
-  if (r.spanContext !== undefined) record.spanContext = r.spanContext;
-  if (r.severityNumber !== undefined) record.severityNumber = r.severityNumber;
-  if (r.severityText !== undefined) record.severityText = r.severityText;
-  return record;
+  return PredlogLogRecord.withEnvelopeOf(
+    {
+      hrTime: r.hrTime,
+      hrTimeObserved: r.hrTimeObserved,
+      resource: resourceFromAttributes(r.resource as Record<string, string>),
+      instrumentationScope: r.scope,
+      eventName: r.eventName,
+      spanContext: r.spanContext,
+      severityNumber: r.severityNumber,
+      severityText: r.severityText,
+    } as ReadableLogRecord,
+    {
+      attributes: r.attributes as PredlogLogRecord['attributes'],
+      body: r.body as PredlogLogRecord['body'],
+      approxBytes: r.approxBytes,
+      jsonSafe: true,
+    },
+  );
 }
 
 function isFactory(value: unknown): value is ComponentFactory {

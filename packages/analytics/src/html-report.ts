@@ -8,6 +8,7 @@ import {
   SERIES_COLORS,
   trendChart,
 } from './internal/svg-charts.ts';
+import type { ProxySignalSection } from './proxy-signal-section.ts';
 import type { CohortBreakdown, DailyPoint, PointMetrics, ReportData } from './report-data.ts';
 
 const STYLE = `
@@ -303,12 +304,66 @@ function driftSection(data: ReportData): string {
   return parts.join('');
 }
 
+const SIGNAL_TITLES: Record<string, string> = {
+  confidence: 'Mean confidence',
+  uniformity: 'Score uniformity',
+  entropy: 'Mean prediction entropy',
+  anomaly: 'Feature anomaly rate',
+  business: 'Business metric',
+  composite: 'Composite degradation score (0–100)',
+};
+
+/**
+ * The proxy signals that move before labels arrive: the latest verdict (score, level, trend,
+ * contributing signals, recommended action) and a trend per signal, the reference days shaded.
+ */
+function proxySignalsSection(section: ProxySignalSection | undefined): string {
+  if (section === undefined) return '';
+  const dates = section.series[0]?.points.map((p) => p.date) ?? [];
+  if (dates.length === 0) return '';
+  const reference = new Set(section.referenceDays);
+  let shaded = 0;
+  while (shaded < dates.length && reference.has(dates[shaded] as string)) shaded++;
+  const latest = section.latest;
+  const verdict =
+    latest === null
+      ? '<p class="note">No day scored yet.</p>'
+      : `<p>On ${escapeHtml(latest.date)} the composite score is <strong>${escapeHtml(formatFigure(latest.composite))}</strong> (${escapeHtml(latest.level === 'none' ? 'below the warn score' : latest.level)}; warn above ${escapeHtml(formatFigure(section.thresholds.warn))}, page above ${escapeHtml(formatFigure(section.thresholds.page))}), trend ${escapeHtml(latest.trend ?? '–')}, recommended action: ${escapeHtml(latest.action)}${latest.contributing.length === 0 ? '' : `; contributing: ${escapeHtml(latest.contributing.join(', '))}`}.</p>`;
+  const charts = section.series.map((s) => {
+    const composite = s.signal === 'composite';
+    return trendChart({
+      chart: `signal-${s.signal}`,
+      title: `${SIGNAL_TITLES[s.signal] ?? s.signal} per day`,
+      labels: dates.map((d) => periodLabel(d)),
+      series: [
+        {
+          name: s.signal,
+          color: SERIES_COLORS[composite ? 1 : 0] as string,
+          values: s.points.map((p) => (composite ? p.score : p.value)),
+        },
+      ],
+      axis: composite ? { include: 0 } : {},
+      shaded,
+    });
+  });
+  return `<h2>${escapeHtml(section.title)}</h2>${verdict}<p class="note">Each axis is scaled to its values; the shaded days are the reference the scores compare against.</p><div class="grid">${charts.join('')}</div>`;
+}
+
 /**
  * One self-contained HTML page: inline CSS and SVG, no script, no external reference (it opens
  * offline and can be mailed or archived). Every value taken from the logs is escaped.
+ * `proxySignals` (from `proxySignalSection`) adds the label-free early-warning section.
  */
-export function renderHtmlReport(data: ReportData, options: { maxSeries?: number } = {}): string {
-  const sections: string[] = [summarySection(data), trendSection(data), calibrationSection(data)];
+export function renderHtmlReport(
+  data: ReportData,
+  options: { maxSeries?: number; proxySignals?: ProxySignalSection } = {},
+): string {
+  const sections: string[] = [
+    summarySection(data),
+    proxySignalsSection(options.proxySignals),
+    trendSection(data),
+    calibrationSection(data),
+  ];
   for (const breakdown of data.breakdowns)
     sections.push(breakdownSection(data, breakdown, options.maxSeries ?? 6));
   if (data.scoreHistogram !== null) {

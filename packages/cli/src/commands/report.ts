@@ -3,8 +3,13 @@ import path from 'node:path';
 import {
   type AnalyticsConfigInput,
   type BaselineSource,
+  computeProxySignals,
   createAnalytics,
   type LabelSource,
+  proxySignalConfigSchema,
+  proxySignalSection,
+  readBaselineFile,
+  renderHtmlReport,
 } from '@predlog/analytics';
 import { type CliIo, type Command, EXIT_FAILED, EXIT_OK, UsageError } from '../command.ts';
 import {
@@ -38,7 +43,9 @@ export const reportCommand: Command = {
                       [--positive-label <v> ...] [--threshold <x>] [--json]
 
 Writes one HTML file for people who would rather look than read: the baseline against the current
-window; the trend per day (per hour for a history of at most 2 days) of every metric, each on an
+window; the proxy signals that move before labels arrive (confidence, uniformity, entropy, the
+feature anomaly rate with a --baseline profile, and the composite degradation score with its
+verdict, as predlog signals computes them); the trend per day (per hour for a history of at most 2 days) of every metric, each on an
 axis scaled to its values: AUC, precision, recall, F1, ECE and the actual positive rate when labels
 are joined (MAE, RMSE, bias for regression), the positive decision rate and the mean score; the
 calibration curve (reliability diagram) of both windows; the same trends by model version and by
@@ -124,9 +131,21 @@ Example:
     let labels: LabelSource | undefined;
     if (values.labels !== undefined) labels = await labelSourceArgument(io.cwd, values);
     else if (values.feedback) labels = { kind: 'feedback' };
-    const { data, html } = await withInputErrors(() =>
-      createAnalytics(config).report(selection, baseline, labels),
+    const { data } = await withInputErrors(() => createAnalytics(config).report(selection, baseline, labels));
+    // The label-free early-warning signals, over the same selection (a second read of the logs);
+    // a baseline profile file also gives the feature anomaly rate.
+    const signals = proxySignalConfigSchema.parse({});
+    const profile =
+      baseline.kind === 'file'
+        ? (await withInputErrors(() => readBaselineFile(baseline.file, config))).profile
+        : undefined;
+    const proxy = await withInputErrors(() =>
+      computeProxySignals({ selection, signals, ...(profile === undefined ? {} : { baseline: profile }) }),
     );
+    const html = renderHtmlReport(data, {
+      maxSeries: config.report.maxSeries,
+      proxySignals: proxySignalSection(proxy, { warn: signals.warnScore, page: signals.pageScore }),
+    });
     const readProblem = readWarning(data.logs);
     if (readProblem !== undefined) io.stderr.write(`${readProblem}\n`);
     if (data.drift.current.records === 0) {

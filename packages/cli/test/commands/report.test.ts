@@ -68,6 +68,10 @@ describe('predlog report', () => {
     // The fixture's versions 1 and 2 and its segments get their lines.
     expect(charts).toContain('version-precision');
     expect(charts).toContain('segment-recall');
+    // The label-free proxy signals: the verdict and one trend per signal.
+    expect(html).toContain('<h2>Proxy signals (no labels needed)</h2>');
+    expect(charts).toContain('signal-confidence');
+    expect(charts).toContain('signal-entropy');
     expect(html).not.toMatch(/<script|https?:\/\//i);
   });
 

@@ -1,4 +1,9 @@
 export {
+  COMPACTION_METADATA_KEY,
+  type CompactionMetadata,
+  parseCompactionMetadata,
+} from './compaction-metadata.ts';
+export {
   type JsonSchema,
   type RecordJsonSchemaFile,
   recordJsonSchemaFiles,
@@ -50,4 +55,6 @@ export {
   type EvolutionFindingKind,
   type EvolutionReport,
 } from './schema-evolution.ts';
+export { STORED_COLUMNS, type StoredColumn, type StoredColumnType } from './stored-columns.ts';
 export { fromStoredRecord, type StoredRecord, toStoredRecord } from './stored-record.ts';
+export { storedRowReader } from './stored-row.ts';

@@ -1,12 +1,8 @@
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { COMPACTION_METADATA_KEY, type CompactionMetadata, parseCompactionMetadata } from '@predlog/schema';
 import { sqlString } from './duckdb-session.ts';
 import { CLOSED_SUFFIX, type DataFileName, parseDataFileName } from './file-names.ts';
-import {
-  COMPACTION_METADATA_KEY,
-  type CompactionMetadata,
-  parseCompactionMetadata,
-} from './parquet-metadata.ts';
 import { parseParquetName } from './parquet-names.ts';
 import { type PartitionDir, type WalkOptions, walkPartitions } from './partition-walk.ts';
 

@@ -3,6 +3,7 @@ import { type FileHandle, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredRecord } from '@predlog/schema';
 import { forEachChunk, readBuffers } from './file-chunks.ts';
+import { compactedSources, forEachParquetRecord, openParquet, type ParquetSource } from './parquet-scan.ts';
 
 /**
  * Reads the file exporter's documented on-disk layout for the analytics, as fast as the data
@@ -10,6 +11,8 @@ import { forEachChunk, readBuffers } from './file-chunks.ts';
  * and day before any file is opened; `part-<time>-<pid>-<seq>.ndjson`, `.ndjson.gz` and
  * `.ndjson.inprogress` files, a file renamed or compressed meanwhile followed to its new name;
  * integrity header and trailer lines skipped and `_seq`/`_prev` removed; a torn last line skipped.
+ * Compacted days: `part-<time>-<pid>-<seq>.parquet` files are read too, and the NDJSON files their
+ * metadata names as sources are left out (as the exporter's readers do), so each record is read once.
  *
  * Unlike the exporter's general `queryRecords` (an async iterator with arbitrary filters), each
  * chunk's lines are parsed and handed to a synchronous callback in one go (no promise per record),
@@ -22,6 +25,7 @@ const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const NEWLINE = 0x0a;
 const MAX_DEPTH = 8;
 const DATA_FILE = /^(part-[0-9TZ-]+-\d+-\d+)\.ndjson(\.inprogress|\.gz)?$/;
+const PARQUET_FILE = /^part-[0-9TZ-]+-\d+-\d+\.parquet$/;
 const CONTROL_PREFIX = Buffer.from('{"_predlog":');
 const EVENT_PREFIX = Buffer.from('{"event":"');
 
@@ -34,7 +38,7 @@ export interface ScanStats {
   invalidLines: number;
   /** Files that ended in a partial line (being written, or cut by a crash). */
   tornLines: number;
-  /** Files that could not be read to the end (I/O error, corrupt gzip). */
+  /** Files that could not be read to the end (I/O error, corrupt gzip or Parquet). */
   unreadableFiles: number;
 }
 
@@ -59,11 +63,10 @@ export function unescapePartitionValue(value: string): string {
   }
 }
 
-interface DataFile {
-  readonly dir: string;
-  readonly base: string;
-  readonly state: 'inprogress' | 'closed' | 'gzip';
-}
+type DataFile =
+  | { readonly dir: string; readonly base: string; readonly state: 'inprogress' | 'closed' | 'gzip' }
+  /** `source` undefined: not readable as Parquet (shadows nothing, counted as unreadable). */
+  | { readonly dir: string; readonly state: 'parquet'; readonly source: ParquetSource | undefined };
 
 const SUFFIX = { inprogress: '.ndjson.inprogress', closed: '.ndjson', gzip: '.ndjson.gz' } as const;
 
@@ -95,11 +98,29 @@ async function* dataFiles(options: ScanOptions): AsyncGenerator<DataFile> {
     );
     const names = new Set<string>();
     for (const entry of entries) if (entry.isFile()) names.add(entry.name);
+    // Compaction renames a Parquet file into place before it removes its sources: skip those.
+    const compacted = new Set<string>();
+    const parquet = new Map<string, ParquetSource | undefined>();
+    for (const entry of entries) {
+      if (!entry.isFile() || !PARQUET_FILE.test(entry.name)) continue;
+      const source = await openParquet(path.join(dir, entry.name));
+      parquet.set(entry.name, source);
+      for (const name of source === undefined ? [] : compactedSources(source)) {
+        const base = DATA_FILE.exec(name)?.[1];
+        if (base !== undefined) compacted.add(base);
+      }
+    }
+    // In name order: a Parquet file is named after its first source, so records keep their order.
     for (const entry of entries) {
       if (!entry.isFile()) continue;
+      if (parquet.has(entry.name)) {
+        yield { dir, state: 'parquet', source: parquet.get(entry.name) };
+        continue;
+      }
       const match = DATA_FILE.exec(entry.name);
       if (match === null) continue;
       const base = match[1] as string;
+      if (compacted.has(base)) continue;
       const state = match[2] === '.inprogress' ? 'inprogress' : match[2] === '.gz' ? 'gzip' : 'closed';
       // Closed and already compressed (the original not yet removed): read the .gz only.
       if (state === 'closed' && names.has(`${base}${SUFFIX.gzip}`)) continue;
@@ -124,8 +145,10 @@ async function* dataFiles(options: ScanOptions): AsyncGenerator<DataFile> {
 }
 
 /** Opens a listed file, following it if it was closed or compressed since; undefined when gone. */
-async function openDataFile(file: DataFile): Promise<{ handle: FileHandle; gzip: boolean } | undefined> {
-  const states: Array<DataFile['state']> =
+async function openDataFile(
+  file: Extract<DataFile, { base: string }>,
+): Promise<{ handle: FileHandle; gzip: boolean } | undefined> {
+  const states: Array<keyof typeof SUFFIX> =
     file.state === 'inprogress'
       ? ['inprogress', 'closed', 'gzip']
       : file.state === 'closed'
@@ -166,8 +189,34 @@ export async function scanRecords(
   const untilMs = options.until?.getTime() ?? Number.POSITIVE_INFINITY;
   const model = options.model;
   const windowed = sinceIso !== undefined || untilIso !== undefined;
+  /** The event, the window and the model of the selection. */
+  const wanted = (record: StoredRecord): boolean => {
+    if (record.event !== options.event) return false;
+    if (windowed) {
+      const ts = record.timestamp;
+      // Canonical ISO UTC compares as text; anything else is parsed.
+      if (ts.length === 24 && ts.charCodeAt(23) === 90) {
+        if ((sinceIso !== undefined && ts < sinceIso) || (untilIso !== undefined && ts >= untilIso))
+          return false;
+      } else {
+        const ms = Date.parse(ts);
+        if (!(ms >= sinceMs && ms < untilMs)) return false;
+      }
+    }
+    if (model !== undefined) {
+      const name = record.model_name;
+      const unknown = name === undefined || name === null;
+      if (!(name === model || (unknown && (model === '_unknown' || options.alsoUnknownModel === true))))
+        return false;
+    }
+    return true;
+  };
   const buffers = readBuffers();
   for await (const file of dataFiles(options)) {
+    if (file.state === 'parquet') {
+      await scanParquet(file.source, wanted, onRecord, stats);
+      continue;
+    }
     const opened = await openDataFile(file);
     if (opened === undefined) continue;
     stats.filesRead += 1;
@@ -215,24 +264,7 @@ export async function scanRecords(
           stats.invalidLines += 1;
           continue;
         }
-        if (record.event !== options.event) continue;
-        if (windowed) {
-          const ts = record.timestamp;
-          // Canonical ISO UTC compares as text; anything else is parsed.
-          if (ts.length === 24 && ts.charCodeAt(23) === 90) {
-            if ((sinceIso !== undefined && ts < sinceIso) || (untilIso !== undefined && ts >= untilIso))
-              continue;
-          } else {
-            const ms = Date.parse(ts);
-            if (!(ms >= sinceMs && ms < untilMs)) continue;
-          }
-        }
-        if (model !== undefined) {
-          const name = record.model_name;
-          const unknown = name === undefined || name === null;
-          if (!(name === model || (unknown && (model === '_unknown' || options.alsoUnknownModel === true))))
-            continue;
-        }
+        if (!wanted(record)) continue;
         if (chained) {
           delete record._seq;
           delete record._prev;
@@ -286,5 +318,34 @@ export async function scanRecords(
     } catch {
       stats.unreadableFiles += 1;
     }
+  }
+}
+
+/** One compacted file's records of the selection (a Parquet row is one stored record, no line). */
+async function scanParquet(
+  source: ParquetSource | undefined,
+  wanted: (record: StoredRecord) => boolean,
+  onRecord: (record: StoredRecord) => void | Promise<void>,
+  stats: ScanStats,
+): Promise<void> {
+  if (source === undefined) {
+    stats.unreadableFiles += 1;
+    return;
+  }
+  stats.filesRead += 1;
+  try {
+    await forEachParquetRecord(source, (record) => {
+      // A row is the line it was compacted from: the read figures match before and after.
+      stats.linesRead += 1;
+      if (typeof record.timestamp !== 'string') {
+        stats.invalidLines += 1;
+        return undefined;
+      }
+      if (!wanted(record)) return undefined;
+      stats.records += 1;
+      return onRecord(record);
+    });
+  } catch {
+    stats.unreadableFiles += 1;
   }
 }

@@ -5,7 +5,7 @@ const positiveInt = 'must be a positive whole number';
 
 /**
  * The options of `instrumentHttpServer` that a file can hold: everything but the logger (register
- * makes it), the functions, the request-id RegExp and the providers. Derived from
+ * makes it), the functions, the request-id RegExp, the providers and the clock (an object, for tests). Derived from
  * instrumentation-http's own schema, so its rules and defaults are the ones checked here.
  */
 export const httpFileConfigSchema = httpInstrumentationConfigSchema.omit({
@@ -14,6 +14,7 @@ export const httpFileConfigSchema = httpInstrumentationConfigSchema.omit({
   generateRequestId: true,
   diagnostics: true,
   meterProvider: true,
+  clock: true,
 });
 export type HttpFileConfig = z.output<typeof httpFileConfigSchema>;
 

@@ -15,6 +15,7 @@ import {
   positiveIntegerArgument,
   withInputErrors,
 } from './analytics-arguments.ts';
+import { readJsonArgument } from './read-json-file.ts';
 import { schemaArgument } from './schema-argument.ts';
 
 /** parseArgs options of the commands that compute proxy signals (signals, backtest). */
@@ -24,6 +25,7 @@ export const SIGNAL_OPTIONS = {
   'reference-days': { type: 'string' },
   warn: { type: 'string' },
   page: { type: 'string' },
+  weights: { type: 'string' },
 } as const;
 
 export const SIGNAL_USAGE = `  --baseline <file>       baseline profile for the feature anomaly rate: predlog drift
@@ -33,7 +35,10 @@ export const SIGNAL_USAGE = `  --baseline <file>       baseline profile for the 
                           metric, or NDJSON {"date": ..., "<metric>": number}
   --reference-days <n>    the first n days are the reference every day is scored against (default 7)
   --warn <0-100>          composite score above which a day warns (default 60)
-  --page <0-100>          composite score above which a day pages (default 80)`;
+  --page <0-100>          composite score above which a day pages (default 80)
+  --weights <file>        the composite's weights: predlog backtest --json output (its calibrated
+                          weights) or {"anomaly": 0.3, "confidence": 0.2, ...}; default the
+                          documented defaults`;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -56,6 +61,9 @@ export async function signalArguments(
   if (warn !== undefined) input.warnScore = scoreArgument('--warn', warn);
   const page = text(values, 'page');
   if (page !== undefined) input.pageScore = scoreArgument('--page', page);
+  const weightsFile = text(values, 'weights');
+  if (weightsFile !== undefined)
+    input.weights = weightsArgument(await readJsonArgument(cwd, weightsFile), weightsFile);
   const out: { signals: ProxySignalConfig; baseline?: DistributionProfile; business?: BusinessSeries } = {
     signals: schemaArgument(proxySignalConfigSchema, input),
   };
@@ -70,6 +78,21 @@ export async function signalArguments(
     out.business = await withInputErrors(() => readBusinessSeries(file));
   }
   return out;
+}
+
+/**
+ * The weights in a `predlog backtest --json` report (`calibration.weights`) or a plain object of
+ * them; the schema checks each (unknown signals, values outside 0–1 are usage errors).
+ */
+function weightsArgument(json: unknown, file: string): NonNullable<ProxySignalConfigInput['weights']> {
+  const calibration = (json as { calibration?: { weights?: unknown } } | null)?.calibration;
+  const weights = calibration?.weights ?? json;
+  if (weights === null || typeof weights !== 'object' || Array.isArray(weights)) {
+    throw new UsageError(
+      `--weights: ${file} holds no weights (an object of signal: weight, or predlog backtest --json output)`,
+    );
+  }
+  return weights as NonNullable<ProxySignalConfigInput['weights']>;
 }
 
 function scoreArgument(flag: string, value: string): number {

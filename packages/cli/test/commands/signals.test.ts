@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ProxySignalReport } from '@predlog/analytics';
@@ -101,5 +101,36 @@ describe('predlog signals', () => {
     const bad = captureIo(root);
     expect(await runCli(['signals', files.logs, '--warn', '150'], bad.io)).toBe(2);
     expect(bad.stderr()).toContain('--warn must be a score from 0 to 100');
+  });
+
+  it('--weights takes the calibrated weights of predlog backtest --json, or a plain object of them', async () => {
+    const calibrated = { anomaly: 0.6, confidence: 0.1, entropy: 0.1, uniformity: 0.1, business: 0.1 };
+    await writeFile(
+      path.join(root, 'backtest.json'),
+      JSON.stringify({ calibration: { weights: calibrated } }),
+    );
+    await writeFile(
+      path.join(root, 'weights.json'),
+      JSON.stringify({ anomaly: 1, confidence: 0, entropy: 0, uniformity: 0, business: 0 }),
+    );
+    const args = ['signals', files.logs, '--baseline', files.training, '--json', '--until', '2026-01-20'];
+    const fromBacktest = captureIo(root);
+    await runCli([...args, '--weights', 'backtest.json'], fromBacktest.io);
+    expect((JSON.parse(fromBacktest.stdout()) as ProxySignalReport).weights).toEqual(calibrated);
+    const plain = captureIo(root);
+    await runCli([...args, '--weights', 'weights.json'], plain.io);
+    const onlyAnomaly = JSON.parse(plain.stdout()) as ProxySignalReport;
+    expect(onlyAnomaly.weights.anomaly).toBe(1);
+    // With all the weight on the anomaly rate, a day's composite is its anomaly score.
+    for (const day of onlyAnomaly.days.filter((d) => d.composite !== null)) {
+      expect(day.composite).toBeCloseTo(
+        day.signals.find((x) => x.signal === 'anomaly')?.score ?? Number.NaN,
+        9,
+      );
+    }
+    await writeFile(path.join(root, 'bad-weights.json'), JSON.stringify({ anomoly: 1 }));
+    const bad = captureIo(root);
+    expect(await runCli([...args, '--weights', 'bad-weights.json'], bad.io)).toBe(2);
+    expect(bad.stderr()).toContain('anomoly');
   });
 });

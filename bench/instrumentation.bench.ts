@@ -53,6 +53,8 @@ interface Run {
   maxMs: number;
   /** Server CPU time (user + system, every thread) per answered request during the measured run. */
   cpuUsPerRequest: number;
+  /** `process.threadCpuUsage()` of the server's main thread, per request. */
+  servingThreadCpuUsPerRequest: number;
   /** What the server's logger saw (received/exported/dropped), read after its shutdown. */
   logger: Record<string, unknown> | undefined;
 }
@@ -72,12 +74,13 @@ async function startServer(mode: Mode, logDir: string): Promise<Server> {
   return { port: event.port, child, lines };
 }
 
-async function serverCpuUs(server: Server): Promise<number> {
+/** The server's CPU so far: the whole process, and its serving (main) thread alone. */
+async function serverCpuUs(server: Server): Promise<{ process: number; thread: number }> {
   server.child.kill('SIGUSR2');
   const next = await server.lines.next();
   if (next.done === true) throw new Error('fraud server exited');
-  const cpu = JSON.parse(next.value) as { userUs: number; systemUs: number };
-  return cpu.userUs + cpu.systemUs;
+  const cpu = JSON.parse(next.value) as { userUs: number; systemUs: number; threadUs: number };
+  return { process: cpu.userUs + cpu.systemUs, thread: cpu.threadUs };
 }
 
 async function stopServer(server: Server): Promise<Record<string, unknown> | undefined> {
@@ -143,7 +146,9 @@ async function measure(mode: Mode, bodies: readonly string[]): Promise<Run> {
     const latencies = new LatencyRecorder(Math.ceil(DURATION_S * 50_000));
     const cpuBefore = await serverCpuUs(server);
     const result = await load(server.port, bodies, DURATION_S, latencies);
-    const cpuUs = (await serverCpuUs(server)) - cpuBefore;
+    const cpuAfter = await serverCpuUs(server);
+    const cpuUs = cpuAfter.process - cpuBefore.process;
+    const threadCpuUs = cpuAfter.thread - cpuBefore.thread;
     const summary = latencies.summary();
     const stats = await stopServer(server);
     return {
@@ -158,6 +163,7 @@ async function measure(mode: Mode, bodies: readonly string[]): Promise<Run> {
       p999Ms: summary.p999Ns / 1e6,
       maxMs: summary.maxNs / 1e6,
       cpuUsPerRequest: cpuUs / Math.max(1, result.requests.total),
+      servingThreadCpuUsPerRequest: threadCpuUs / Math.max(1, result.requests.total),
       logger: stats,
     };
   } finally {
@@ -168,7 +174,7 @@ async function measure(mode: Mode, bodies: readonly string[]): Promise<Run> {
 
 function median(
   runs: readonly Run[],
-  key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms' | 'cpuUsPerRequest',
+  key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms' | 'cpuUsPerRequest' | 'servingThreadCpuUsPerRequest',
 ): number {
   const values = runs.map((run) => run[key]).sort((a, b) => a - b);
   return values[Math.floor(values.length / 2)] as number;
@@ -199,9 +205,19 @@ async function body(): Promise<BenchOutcome> {
         p50Ms: median(byMode(mode), 'p50Ms'),
         p99Ms: median(byMode(mode), 'p99Ms'),
         cpuUsPerRequest: median(byMode(mode), 'cpuUsPerRequest'),
+        servingThreadCpuUsPerRequest: median(byMode(mode), 'servingThreadCpuUsPerRequest'),
       },
     ]),
-  ) as Record<Mode, { requestsPerSecond: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number }>;
+  ) as Record<
+    Mode,
+    {
+      requestsPerSecond: number;
+      p50Ms: number;
+      p99Ms: number;
+      cpuUsPerRequest: number;
+      servingThreadCpuUsPerRequest: number;
+    }
+  >;
   const relative = (mode: Mode) => ({
     rpsVsOff: figures[mode].requestsPerSecond / figures.off.requestsPerSecond,
     p50VsOff: figures[mode].p50Ms / figures.off.p50Ms,
@@ -216,6 +232,7 @@ async function body(): Promise<BenchOutcome> {
         'p50 ms',
         'p99 ms',
         'server CPU µs/req',
+        'serving-thread CPU µs/req',
         'req/s vs off',
         'p99 vs off',
         'CPU/req vs off',
@@ -226,6 +243,7 @@ async function body(): Promise<BenchOutcome> {
         Number(figures[mode].p50Ms.toFixed(3)),
         Number(figures[mode].p99Ms.toFixed(3)),
         Number(figures[mode].cpuUsPerRequest.toFixed(1)),
+        Number(figures[mode].servingThreadCpuUsPerRequest.toFixed(1)),
         `${relative(mode).rpsVsOff.toFixed(3)}x`,
         `${relative(mode).p99VsOff.toFixed(3)}x`,
         `${relative(mode).cpuVsOff.toFixed(3)}x`,

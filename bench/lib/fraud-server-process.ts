@@ -43,6 +43,8 @@ const logger = await createPredictionLogger({
   components: [fileExporterFactory, redactionProcessorFactory],
   model: { name: model.name, version: model.version, framework: model.framework },
   env: { PREDLOG_LOG_DIR: logDir, PREDLOG_REDACTION_KEY: randomBytes(48).toString('base64') },
+  // PREDLOG_BENCH_THREAD=worker measures the opt-in pipeline worker (logger.thread: worker).
+  ...(process.env.PREDLOG_BENCH_THREAD === 'worker' ? { thread: 'worker' as const } : {}),
 });
 const server = createFraudServer({ model, store: new FeatureStore(generateCustomerProfiles()), logger });
 const keepNothing = new PredictionLogger({
@@ -81,11 +83,15 @@ if (mode !== 'off')
     routes: { 'POST /predict': { model: model.name, version: model.version } },
   });
 
-// CPU time of the whole process (main thread and libuv pool: gzip, file writes), read around a
-// measured run: a figure that other load on the machine changes far less than throughput.
+// CPU time of the whole process (every thread: the pipeline worker, the libuv pool's gzip and file
+// writes) and of the serving thread alone (process.threadCpuUsage: what requests compete with),
+// read around a measured run: figures that other load on the machine changes far less than throughput.
 process.on('SIGUSR2', () => {
   const { user, system } = process.cpuUsage();
-  process.stdout.write(`${JSON.stringify({ event: 'cpu', userUs: user, systemUs: system })}\n`);
+  const thread = process.threadCpuUsage();
+  process.stdout.write(
+    `${JSON.stringify({ event: 'cpu', userUs: user, systemUs: system, threadUs: thread.user + thread.system })}\n`,
+  );
 });
 
 process.on('SIGTERM', () => {

@@ -68,6 +68,25 @@ export const MORE_KEY = '…';
  * object). And a walk stops once the record passes `maxRecordBytes`, so the product of the
  * per-value limits (512 keys × 512 keys × 1,024 items…) never decides the cost.
  */
+/**
+ * A typed array of numbers (a tensor), captured as a number array; `Uint8Array` and other byte
+ * views are raw bytes instead. Shared by in-thread capture and the worker's frame encoder.
+ */
+export function isNumericTypedArray(view: ArrayBufferView | ArrayBuffer): boolean {
+  return (
+    view instanceof Float32Array ||
+    view instanceof Float64Array ||
+    view instanceof Int32Array ||
+    view instanceof Int16Array ||
+    view instanceof Int8Array ||
+    view instanceof Uint32Array ||
+    view instanceof Uint16Array ||
+    view instanceof Uint8ClampedArray ||
+    view instanceof BigInt64Array ||
+    view instanceof BigUint64Array
+  );
+}
+
 export class ValueCapture {
   /** Approximate JSON bytes of everything captured since the last reset (set by the caller). */
   bytes = 0;
@@ -442,18 +461,7 @@ export class ValueCapture {
 
   /** Numeric typed arrays (tensors) become number arrays; raw bytes become a marker with their size. */
   private binary(view: ArrayBufferView | ArrayBuffer, depth: number): unknown {
-    if (
-      view instanceof Float32Array ||
-      view instanceof Float64Array ||
-      view instanceof Int32Array ||
-      view instanceof Int16Array ||
-      view instanceof Int8Array ||
-      view instanceof Uint32Array ||
-      view instanceof Uint16Array ||
-      view instanceof Uint8ClampedArray ||
-      view instanceof BigInt64Array ||
-      view instanceof BigUint64Array
-    ) {
+    if (isNumericTypedArray(view)) {
       // Indexed up to the limit: never a copy of the whole tensor.
       const tensor = view as unknown as ArrayLike<number | bigint>;
       const length = tensor.length;

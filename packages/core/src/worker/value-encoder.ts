@@ -1,5 +1,5 @@
 import { safeCutLength } from '@predlog/schema';
-import { SANITIZE_KINDS, type SanitizeKind } from '../internal/value-capture.ts';
+import { isNumericTypedArray, SANITIZE_KINDS, type SanitizeKind } from '../internal/value-capture.ts';
 import type { EncodeTarget } from './encode-target.ts';
 import type { ShapeRegistry } from './shape-table.ts';
 import {
@@ -653,18 +653,7 @@ export class ValueEncoder {
 
   /** Numeric typed arrays (tensors) become number arrays; raw bytes become a marker with their size. */
   private binary(view: ArrayBufferView | ArrayBuffer, depth: number): void {
-    if (
-      view instanceof Float32Array ||
-      view instanceof Float64Array ||
-      view instanceof Int32Array ||
-      view instanceof Int16Array ||
-      view instanceof Int8Array ||
-      view instanceof Uint32Array ||
-      view instanceof Uint16Array ||
-      view instanceof Uint8ClampedArray ||
-      view instanceof BigInt64Array ||
-      view instanceof BigUint64Array
-    ) {
+    if (isNumericTypedArray(view)) {
       // Indexed up to the limit: never a copy of the whole tensor.
       const items = view as unknown as ArrayLike<number | bigint>;
       const length = items.length;

@@ -24,7 +24,6 @@ import { expectPositionals, parseCommandLine } from '../internal/command-line.ts
 import { schemaArgument } from '../internal/schema-argument.ts';
 import { SIGNAL_OPTIONS, SIGNAL_USAGE, signalArguments } from '../internal/signal-arguments.ts';
 import { renderTextTable } from '../internal/text-table.ts';
-import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 export const backtestCommand: Command = {
   name: 'backtest',
@@ -61,7 +60,7 @@ Example:
   async run(rawArgs: string[], io: CliIo): Promise<number> {
     holdYoungGeneration();
     const { values, positionals } = parseCommandLine({
-      args: joinNegativeTimeValues(rawArgs, ['--since', '--until']),
+      args: rawArgs,
       options: {
         ...SELECTION_OPTIONS,
         ...JOIN_OPTIONS,

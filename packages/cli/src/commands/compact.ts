@@ -2,7 +2,7 @@ import { compactDirectory } from '@predlog/exporter-file';
 import { type CliIo, type Command, EXIT_FAILED, EXIT_OK, UsageError } from '../command.ts';
 import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
 import { directoryArgument } from '../internal/directory-argument.ts';
-import { joinNegativeTimeValues, parseTimeArgument } from '../internal/time-argument.ts';
+import { parseTimeArgument } from '../internal/time-argument.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -41,7 +41,7 @@ Example:
 
   async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandLine({
-      args: joinNegativeTimeValues(args, ['--before']),
+      args,
       options: { before: { type: 'string' }, json: { type: 'boolean', default: false } },
       allowPositionals: true,
     });

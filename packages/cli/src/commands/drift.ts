@@ -30,7 +30,6 @@ import {
 import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
 import { readWarning } from '../internal/join-summary.ts';
 import { renderTextTable } from '../internal/text-table.ts';
-import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 export const driftCommand: Command = {
   name: 'drift',
@@ -80,7 +79,7 @@ Examples:
   async run(rawArgs: string[], io: CliIo): Promise<number> {
     holdYoungGeneration();
     const { values, positionals } = parseCommandLine({
-      args: joinNegativeTimeValues(rawArgs, ['--since', '--until']),
+      args: rawArgs,
       options: {
         ...SELECTION_OPTIONS,
         ...DECISION_OPTIONS,

@@ -32,7 +32,6 @@ import { expectPositionals, parseCommandLine } from '../internal/command-line.ts
 import { readEvaluationBaseline } from '../internal/evaluation-baseline-file.ts';
 import { joinSummaryLines, matchRateWarning, readWarning } from '../internal/join-summary.ts';
 import { renderTextTable } from '../internal/text-table.ts';
-import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 const DIMENSIONS = ['version', 'segment', 'date'] as const;
 
@@ -78,7 +77,7 @@ Examples:
   async run(rawArgs: string[], io: CliIo): Promise<number> {
     holdYoungGeneration();
     const { values, positionals } = parseCommandLine({
-      args: joinNegativeTimeValues(rawArgs, ['--since', '--until']),
+      args: rawArgs,
       options: {
         ...SELECTION_OPTIONS,
         ...JOIN_OPTIONS,

@@ -19,7 +19,6 @@ import {
 import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
 import { joinSummaryLines, matchRateWarning, readWarning } from '../internal/join-summary.ts';
 import { LineWriter } from '../internal/line-writer.ts';
-import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 export const joinCommand: Command = {
   name: 'join',
@@ -51,7 +50,7 @@ Examples:
   async run(rawArgs: string[], io: CliIo): Promise<number> {
     holdYoungGeneration();
     const { values, positionals } = parseCommandLine({
-      args: joinNegativeTimeValues(rawArgs, ['--since', '--until']),
+      args: rawArgs,
       options: { ...SELECTION_OPTIONS, ...JOIN_OPTIONS, out: { type: 'string' } },
       allowPositionals: true,
     });

@@ -32,7 +32,6 @@ import { readEvaluationBaseline } from '../internal/evaluation-baseline-file.ts'
 import { readWarning } from '../internal/join-summary.ts';
 import { schemaArgument } from '../internal/schema-argument.ts';
 import { renderTextTable } from '../internal/text-table.ts';
-import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 import { postWebhook } from '../internal/webhook-post.ts';
 
 /** The event a fired retraining trigger emits (a JSON line on stderr, and the webhook's body). */
@@ -78,7 +77,7 @@ Examples:
   async run(rawArgs: string[], io: CliIo): Promise<number> {
     holdYoungGeneration();
     const { values, positionals } = parseCommandLine({
-      args: joinNegativeTimeValues(rawArgs, ['--since', '--until']),
+      args: rawArgs,
       options: {
         ...SELECTION_OPTIONS,
         ...JOIN_OPTIONS,

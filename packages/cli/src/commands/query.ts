@@ -3,7 +3,7 @@ import { type CliIo, type Command, EXIT_FAILED, EXIT_OK, UsageError } from '../c
 import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
 import { directoryArgument } from '../internal/directory-argument.ts';
 import { formatRecord } from '../internal/record-text.ts';
-import { joinNegativeTimeValues, parseTimeArgument } from '../internal/time-argument.ts';
+import { parseTimeArgument } from '../internal/time-argument.ts';
 
 const DEFAULT_LIMIT = 100;
 
@@ -37,8 +37,7 @@ Examples:
   predlog query ./prediction-logs --model fraud-xgb --since -2h --where status=error
   predlog query ./prediction-logs --model fraud-xgb --since 2026-01-31 --until 2026-02-01 --json`,
 
-  async run(rawArgs: string[], io: CliIo): Promise<number> {
-    const args = joinNegativeTimeValues(rawArgs, ['--since', '--until']);
+  async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandLine({
       args,
       options: {

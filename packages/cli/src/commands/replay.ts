@@ -7,7 +7,7 @@ import { directoryArgument } from '../internal/directory-argument.ts';
 import { CheckpointMismatchError } from '../internal/replay-checkpoint.ts';
 import { ReplayInputError } from '../internal/replay-input.ts';
 import { type ReplaySummary, runReplay } from '../internal/replay-run.ts';
-import { joinNegativeTimeValues, parseTimeArgument } from '../internal/time-argument.ts';
+import { parseTimeArgument } from '../internal/time-argument.ts';
 
 export const replayCommand: Command = {
   name: 'replay',
@@ -43,8 +43,7 @@ Examples:
   predlog replay /var/spool/predlog/loki --config predlog.yaml --exporter loki
   predlog replay ./prediction-logs --config predlog.yaml --exporter otlp --model fraud --since -2d`,
 
-  async run(rawArgs: string[], io: CliIo): Promise<number> {
-    const args = joinNegativeTimeValues(rawArgs, ['--since', '--until']);
+  async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandLine({
       args,
       options: {

@@ -33,7 +33,6 @@ import {
 } from '../internal/analytics-arguments.ts';
 import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
 import { readWarning } from '../internal/join-summary.ts';
-import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -82,7 +81,7 @@ Example:
   async run(rawArgs: string[], io: CliIo): Promise<number> {
     holdYoungGeneration();
     const { values, positionals } = parseCommandLine({
-      args: joinNegativeTimeValues(rawArgs, ['--since', '--until']),
+      args: rawArgs,
       options: {
         ...SELECTION_OPTIONS,
         ...DECISION_OPTIONS,

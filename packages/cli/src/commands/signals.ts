@@ -17,7 +17,6 @@ import { expectPositionals, parseCommandLine } from '../internal/command-line.ts
 import { readWarning } from '../internal/join-summary.ts';
 import { SIGNAL_OPTIONS, SIGNAL_USAGE, signalArguments } from '../internal/signal-arguments.ts';
 import { renderTextTable } from '../internal/text-table.ts';
-import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 export const signalsCommand: Command = {
   name: 'signals',
@@ -47,7 +46,7 @@ Examples:
   async run(rawArgs: string[], io: CliIo): Promise<number> {
     holdYoungGeneration();
     const { values, positionals } = parseCommandLine({
-      args: joinNegativeTimeValues(rawArgs, ['--since', '--until']),
+      args: rawArgs,
       options: { ...SELECTION_OPTIONS, ...SIGNAL_OPTIONS },
       allowPositionals: true,
     });

@@ -9,7 +9,7 @@ import {
   type SqlOutputFormat,
   withTimesAsText,
 } from '../internal/sql-output.ts';
-import { joinNegativeTimeValues, parseTimeArgument } from '../internal/time-argument.ts';
+import { parseTimeArgument } from '../internal/time-argument.ts';
 
 const FORMATS: readonly SqlOutputFormat[] = ['table', 'json', 'csv'];
 const DEFAULT_TABLE_ROWS = 1000;
@@ -44,7 +44,7 @@ Example:
 
   async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandLine({
-      args: joinNegativeTimeValues(args, ['--since', '--until']),
+      args,
       options: {
         dir: { type: 'string' },
         format: { type: 'string' },

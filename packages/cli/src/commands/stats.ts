@@ -18,7 +18,6 @@ import {
 import { expectPositionals, parseCommandLine } from '../internal/command-line.ts';
 import { readWarning } from '../internal/join-summary.ts';
 import { renderTextTable } from '../internal/text-table.ts';
-import { joinNegativeTimeValues } from '../internal/time-argument.ts';
 
 export const statsCommand: Command = {
   name: 'stats',
@@ -56,7 +55,7 @@ Example:
   async run(rawArgs: string[], io: CliIo): Promise<number> {
     holdYoungGeneration();
     const { values, positionals } = parseCommandLine({
-      args: joinNegativeTimeValues(rawArgs, ['--since', '--until']),
+      args: rawArgs,
       options: { ...SELECTION_OPTIONS, ...DECISION_OPTIONS, out: { type: 'string' } },
       allowPositionals: true,
     });

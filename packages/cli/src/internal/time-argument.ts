@@ -26,22 +26,3 @@ export function parseTimeArgument(flag: string, text: string, nowMs: number): Da
     `${flag} must be an ISO 8601 time (2026-01-31T12:00:00Z) or a time ago like -2h, -30m, -7d (got '${text}')`,
   );
 }
-
-/**
- * parseArgs reads `--since -2h` as a flag followed by an unknown option `-2h`; joining such pairs into
- * `--since=-2h` first lets users type the natural form.
- */
-export function joinNegativeTimeValues(args: readonly string[], flags: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    const next = args[i + 1];
-    if (flags.includes(arg) && next !== undefined && RELATIVE.test(next) && next.startsWith('-')) {
-      out.push(`${arg}=${next}`);
-      i++;
-    } else {
-      out.push(arg);
-    }
-  }
-  return out;
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/command.ts';
-import { joinNegativeTimeValues, parseTimeArgument } from '../../src/internal/time-argument.ts';
+import { parseCommandLine } from '../../src/internal/command-line.ts';
+import { parseTimeArgument } from '../../src/internal/time-argument.ts';
 
 const now = Date.parse('2026-01-31T12:00:00.000Z');
 
@@ -30,13 +31,14 @@ describe('parseTimeArgument', () => {
   );
 });
 
-describe('joinNegativeTimeValues', () => {
-  it('joins a time flag with a negative duration so parseArgs reads it as the value', () => {
-    expect(
-      joinNegativeTimeValues(
-        ['dir', '--since', '-2h', '--until', '-1h', '--where', '-2h'],
-        ['--since', '--until'],
-      ),
-    ).toEqual(['dir', '--since=-2h', '--until=-1h', '--where', '-2h']);
+describe('negative durations after a time flag', () => {
+  it("parse as the flag's value, as parseCommandLine reads every option that takes one", () => {
+    const { values, positionals } = parseCommandLine({
+      args: ['dir', '--since', '-2h', '--until', '-1h', '--where', '-2h'],
+      options: { since: { type: 'string' }, until: { type: 'string' }, where: { type: 'string' } },
+      allowPositionals: true,
+    });
+    expect(values).toEqual({ since: '-2h', until: '-1h', where: '-2h' });
+    expect(positionals).toEqual(['dir']);
   });
 });
